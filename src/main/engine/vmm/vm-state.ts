@@ -43,3 +43,14 @@ export interface MigratableVm {
    * translation so no stale mapping survives. */
   loadState(state: VmMachineState): void
 }
+
+/** Post-copy live migration at the destination: pages arrive after the VM already runs there. */
+export interface PostcopyTarget {
+  /** Mark every page as not yet present; a guest access to one ends runFor early (a network page fault). */
+  beginPostcopy(): void
+  /** After runFor returned early because of a missing page: that page's index; -1 if none. */
+  readonly missingPageFault: number
+  /** Install a received page (clears its missing mark and the pending fault if it was that page). */
+  installPage(index: number, bytes: Uint8Array): void
+  endPostcopy(): void
+}

@@ -1,0 +1,75 @@
+// The VMM's public face: what the host worker (and the headless command, labs, migration, snapshots) call.
+// Binding contract between vmm/ and its users; implementation lives beside it in vmm/.
+import type { MigratableVm } from './vm-state'
+
+export type VirtMode = 'trap-and-emulate' | 'hardware-assisted'
+export type NicModel = 'none' | 'emulated' | 'virtio' | 'sriov-vf' | 'vf-failover'
+
+/** Exit reasons, counted per VM (see docs/engine.md). */
+export const EXIT_REASONS = [
+  'sbi',
+  'privileged-insn',
+  'shadow-page-fault',
+  'pt-write',
+  'guest-page-fault-injected',
+  'ept-violation',
+  'mmio',
+  'wfi',
+  'timer',
+  'external-irq',
+  'dirty-log'
+] as const
+export type ExitReason = (typeof EXIT_REASONS)[number]
+
+export interface VmConfig {
+  name: string
+  memoryMiB: number
+  mode: VirtMode
+  nic: NicModel
+  vtpm: boolean
+  /** Kernel command line written into the guest's `boot_cmdline` symbol (and measured into the vTPM). */
+  cmdline?: string
+  /** Overrides of the exit cost table (virtual cycles), by cost name. */
+  costs?: Record<string, number>
+}
+
+export interface VmStats {
+  instructions: number
+  virtualCycles: number
+  exits: Record<ExitReason, number>
+  /** Virtual cycles spent in exits (their modelled cost). */
+  exitCycles: number
+  /** Cumulative count of page-dirtying events seen by the dirty tracker (first write to a clean page). */
+  dirtyPages: number
+}
+
+export type VmStepStatus = 'ok' | 'idle' | 'halted' | 'crashed'
+
+export interface VmStepResult {
+  executed: number
+  status: VmStepStatus
+}
+
+/** Why a VM stopped by itself: a finisher/SBI power-off with an exit code, or a crash the VMM contained. */
+export interface VmHalt {
+  kind: 'poweroff' | 'crash'
+  exitCode: number
+  /** For crashes: an error code ('GUEST_TRIPLE_FAULT', 'GUEST_ILLEGAL_STORM', 'GUEST_WILD_MMIO', ...) and params. */
+  code?: string
+  params?: Record<string, string | number>
+}
+
+export interface VmInstance extends MigratableVm {
+  readonly config: VmConfig
+  /** Execute up to `maxInstructions` guest instructions (plus the exits they cause). When the guest waits for an
+   * interrupt, virtual time jumps to the next timer event (status 'idle' if nothing is pending at all). */
+  step(maxInstructions: number): VmStepResult
+  /** Bytes typed on the serial console. */
+  sendSerial(bytes: Uint8Array): void
+  /** Bytes the guest wrote to its serial console since the last call. */
+  drainSerial(): Uint8Array
+  stats(): VmStats
+  readonly halt: VmHalt | null
+  /** ELF symbols (name → address), kept for introspection. */
+  readonly symbols: ReadonlyMap<string, number>
+}
