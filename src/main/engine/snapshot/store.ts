@@ -1,0 +1,565 @@
+// The snapshot store: VMs, their snapshot trees, and the shared page store, under one data directory.
+//
+//   DIR/store.json                          format header
+//   DIR/packs/pack-NNNNNN.pck                content-addressed pages (page-store.ts)
+//   DIR/vms/<vmId>/vm.json                   VM record: name, definition, current position, next id
+//   DIR/vms/<vmId>/snapshots/<id>.json       one manifest per snapshot (manifest.ts)
+//
+// Ordering makes every operation crash-safe: pages are durable before the manifest that names them, the
+// manifest before the VM record points at it; a new VM (clone, import) is assembled in a temporary directory
+// and renamed into place. Reference counts are derived from the manifests (the durable truth) at open.
+// The store is used by one process at a time. It never reads the wall clock: the caller passes `clock`.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { PAGE_SIZE, type MigratableVm } from '../vmm/vm-state'
+import { type DurableIo, TEMP_SUFFIX, fsyncDir, mkdirDurable, nodeIo, unlinkDurable, writeFileAtomic } from './durable-io'
+import { errorText, pageListText, snapshotError } from './errors'
+import { liveCopy, type LiveCopyOptions } from './live-copy'
+import {
+  FORMAT_VERSION,
+  MANIFEST_FORMAT,
+  STORE_FORMAT,
+  VM_RECORD_FORMAT,
+  type SnapshotManifest,
+  type SnapshotStats,
+  type VmRecord,
+  compactPages,
+  expandPages,
+  openSealedJson,
+  parseManifest,
+  parseVmRecord,
+  sealJson
+} from './manifest'
+import { asBuffer, isZeroPage, pageHash } from './page-hash'
+import { type GcResult, type PackWriter, PageStore } from './page-store'
+import { type JsonObject, decodeMachineState, encodeMachineState, toJson } from './state-codec'
+
+export interface Progress {
+  phase: 'copy' | 'read' | 'export' | 'import'
+  done: number
+  total: number
+  /** Live snapshots: the copy round (0 = first full pass). */
+  round?: number
+}
+export type ProgressFn = (p: Progress) => void
+
+export interface StoreOptions {
+  /** Milliseconds since 1970 for snapshot times (the service passes Date.now; tests a fixed clock). */
+  clock: () => number
+  io?: DurableIo
+  /** Remove leftovers of interrupted operations and collect unreferenced pages at open (default true). */
+  recover?: boolean
+}
+
+export interface SnapshotInfo {
+  id: string
+  vmId: string
+  parent: string | null
+  children: string[]
+  time: number
+  description: string
+  current: boolean
+  /** Guest RAM size and the part of it that is not zero. */
+  ramBytes: number
+  nonZeroBytes: number
+  /** Bytes this snapshot added to the store when it was taken. */
+  writtenBytes: number
+}
+
+export interface VmSummary {
+  vmId: string
+  name: string
+  definition: JsonObject
+  current: string | null
+  snapshots: number
+}
+
+export interface TakeOptions {
+  description?: string
+  onProgress?: ProgressFn
+  /** Replace the VM definition stored with the snapshot (default: the VM record's). */
+  definition?: object
+}
+
+export interface TakeResult {
+  snapshot: SnapshotInfo
+  pagesHashed: number
+  zeroPages: number
+  /** Pages written to disk (new content); the others were already in the store. */
+  pagesWritten: number
+  bytesWritten: number
+  live?: { rounds: number; pagesCopied: number; pausePages: number; cyclesRun: number }
+}
+
+export interface RevertResult {
+  pagesRead: number
+  zeroPages: number
+  bytesRead: number
+}
+
+export interface DamagedFile {
+  file: string
+  code: string
+  message: string
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+const PROGRESS_STEP = 1024
+
+function checkId(name: string, value: string): void {
+  if (!ID_PATTERN.test(value) || value.endsWith(TEMP_SUFFIX)) {
+    throw snapshotError('SNAPSHOT_BAD_ARGUMENT', { name, reason: `"${value}" must be 1-64 letters, digits, . _ -` })
+  }
+}
+
+function toDefinition(def: object): JsonObject {
+  const j = toJson(def, 'definition')
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw snapshotError('SNAPSHOT_BAD_ARGUMENT', { name: 'definition', reason: 'not an object' })
+  return j
+}
+
+export function snapshotIdOf(seq: number): string {
+  return `snap-${String(seq).padStart(4, '0')}`
+}
+
+/** Open (creating if needed) the store in `dir`. */
+export function openSnapshotStore(dir: string, options: StoreOptions): SnapshotStore {
+  return new SnapshotStore(dir, options)
+}
+
+export class SnapshotStore {
+  readonly io: DurableIo
+  readonly pages: PageStore
+  private readonly clock: () => number
+  private readonly vms = new Map<string, VmRecord>()
+  private readonly manifests = new Map<string, Map<string, SnapshotManifest>>()
+  private readonly refs = new Map<string, number>()
+  /** Manifests and VM records that could not be read at open (fsck reports them; gc is held off). */
+  readonly damaged: DamagedFile[] = []
+
+  constructor(
+    readonly dir: string,
+    options: StoreOptions
+  ) {
+    this.io = options.io ?? nodeIo
+    this.clock = options.clock
+    this.pages = new PageStore(path.join(dir, 'packs'), this.io)
+    this.init(options.recover ?? true)
+  }
+
+  private get vmsDir(): string {
+    return path.join(this.dir, 'vms')
+  }
+
+  private vmDir(vmId: string): string {
+    return path.join(this.vmsDir, vmId)
+  }
+
+  private manifestFile(vmId: string, snapId: string): string {
+    return path.join(this.vmDir(vmId), 'snapshots', `${snapId}.json`)
+  }
+
+  private init(recover: boolean): void {
+    const headerFile = path.join(this.dir, 'store.json')
+    if (!fs.existsSync(headerFile)) {
+      mkdirDurable(this.io, this.dir)
+      writeFileAtomic(this.io, headerFile, sealJson({ format: STORE_FORMAT, formatVersion: FORMAT_VERSION }))
+    } else {
+      const doc = openSealedJson(fs.readFileSync(headerFile, 'utf8'), headerFile, 'manifest')
+      if (doc.format !== STORE_FORMAT || doc.formatVersion !== FORMAT_VERSION) {
+        throw snapshotError('SNAPSHOT_STORE_VERSION', { dir: this.dir, found: String(doc.formatVersion), supported: FORMAT_VERSION })
+      }
+    }
+    mkdirDurable(this.io, path.join(this.dir, 'packs'))
+    mkdirDurable(this.io, this.vmsDir)
+    this.pages.load(recover)
+    for (const name of fs.readdirSync(this.vmsDir).sort()) {
+      const full = path.join(this.vmsDir, name)
+      if (name.endsWith(TEMP_SUFFIX)) {
+        if (recover) {
+          this.io.rmSync(full)
+          fsyncDir(this.io, this.vmsDir)
+        }
+        continue
+      }
+      this.loadVm(name, recover)
+    }
+    if (recover && this.damaged.length === 0 && this.pages.damaged.length === 0) this.gc()
+  }
+
+  private loadVm(vmId: string, recover: boolean): void {
+    const recFile = path.join(this.vmDir(vmId), 'vm.json')
+    let rec: VmRecord
+    try {
+      rec = parseVmRecord(fs.readFileSync(recFile, 'utf8'), recFile)
+    } catch (err) {
+      this.noteDamage(recFile, err)
+      return
+    }
+    this.vms.set(vmId, rec)
+    const snaps = new Map<string, SnapshotManifest>()
+    this.manifests.set(vmId, snaps)
+    const sdir = path.join(this.vmDir(vmId), 'snapshots')
+    if (!fs.existsSync(sdir)) return
+    for (const name of fs.readdirSync(sdir).sort()) {
+      const file = path.join(sdir, name)
+      if (name.endsWith(TEMP_SUFFIX)) {
+        if (recover) unlinkDurable(this.io, file)
+        continue
+      }
+      if (!name.endsWith('.json')) continue
+      try {
+        const m = parseManifest(fs.readFileSync(file, 'utf8'), file)
+        if (m.vmId !== vmId || `${m.id}.json` !== name) throw snapshotError('SNAPSHOT_MANIFEST_CORRUPT', { file, reason: 'id does not match its place' })
+        snaps.set(m.id, m)
+        this.addRefs(m, 1)
+      } catch (err) {
+        this.noteDamage(file, err)
+      }
+    }
+  }
+
+  private noteDamage(file: string, err: unknown): void {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'SNAPSHOT_MANIFEST_CORRUPT'
+    this.damaged.push({ file, code, message: errorText(err) })
+  }
+
+  private addRefs(m: SnapshotManifest, delta: number): void {
+    for (const e of m.memory.pages) {
+      if (typeof e !== 'string') continue
+      const n = (this.refs.get(e) ?? 0) + delta
+      if (n > 0) this.refs.set(e, n)
+      else this.refs.delete(e)
+    }
+  }
+
+  /** How many snapshot pages (over all VMs) name this page content. */
+  refCount(hash: string): number {
+    return this.refs.get(hash) ?? 0
+  }
+
+  // ---- VMs ----
+
+  hasVm(vmId: string): boolean {
+    return this.vms.has(vmId)
+  }
+
+  listVms(): VmSummary[] {
+    return [...this.vms.values()].map((r) => ({
+      vmId: r.vmId,
+      name: r.name,
+      definition: r.definition,
+      current: r.current,
+      snapshots: this.manifests.get(r.vmId)?.size ?? 0
+    }))
+  }
+
+  private record(vmId: string): VmRecord {
+    const rec = this.vms.get(vmId)
+    if (!rec) throw snapshotError('SNAPSHOT_VM_NOT_FOUND', { vm: vmId })
+    return rec
+  }
+
+  /** Register a VM (its definition is stored with every snapshot). Refuses an existing id. */
+  createVm(vmId: string, name: string, definition: object): void {
+    checkId('VM id', vmId)
+    if (this.vms.has(vmId)) throw snapshotError('SNAPSHOT_VM_EXISTS', { vm: vmId })
+    const rec: VmRecord = { format: VM_RECORD_FORMAT, formatVersion: FORMAT_VERSION, vmId, name, definition: toDefinition(definition), current: null, nextSeq: 1 }
+    this.installVm(rec, [])
+  }
+
+  /** Register the VM unless it is already known. */
+  ensureVm(vmId: string, name: string, definition: object): void {
+    if (!this.vms.has(vmId)) this.createVm(vmId, name, definition)
+  }
+
+  /** Assemble a VM directory under a temporary name and rename it into place: it appears whole or not at all. */
+  private installVm(rec: VmRecord, manifests: SnapshotManifest[]): void {
+    const tmp = this.vmDir(rec.vmId) + TEMP_SUFFIX
+    this.io.rmSync(tmp)
+    mkdirDurable(this.io, path.join(tmp, 'snapshots'))
+    for (const m of manifests) writeFileAtomic(this.io, path.join(tmp, 'snapshots', `${m.id}.json`), sealJson(m))
+    writeFileAtomic(this.io, path.join(tmp, 'vm.json'), sealJson(rec))
+    this.io.renameSync(tmp, this.vmDir(rec.vmId))
+    fsyncDir(this.io, this.vmsDir)
+    this.vms.set(rec.vmId, rec)
+    const map = new Map<string, SnapshotManifest>()
+    for (const m of manifests) {
+      map.set(m.id, m)
+      this.addRefs(m, 1)
+    }
+    this.manifests.set(rec.vmId, map)
+  }
+
+  private writeRecord(rec: VmRecord): void {
+    writeFileAtomic(this.io, path.join(this.vmDir(rec.vmId), 'vm.json'), sealJson(rec))
+    this.vms.set(rec.vmId, rec)
+  }
+
+  /** Remove a VM with all its snapshots; its pages are collected unless other snapshots share them. */
+  deleteVm(vmId: string): GcResult {
+    this.record(vmId)
+    const doomed = this.vmDir(vmId) + '.deleting' + TEMP_SUFFIX
+    this.io.renameSync(this.vmDir(vmId), doomed)
+    fsyncDir(this.io, this.vmsDir)
+    this.io.rmSync(doomed)
+    for (const m of this.manifests.get(vmId)?.values() ?? []) this.addRefs(m, -1)
+    this.manifests.delete(vmId)
+    this.vms.delete(vmId)
+    return this.gc()
+  }
+
+  // ---- snapshots ----
+
+  manifest(vmId: string, snapId: string): SnapshotManifest {
+    this.record(vmId)
+    const m = this.manifests.get(vmId)?.get(snapId)
+    if (!m) throw snapshotError('SNAPSHOT_NOT_FOUND', { vm: vmId, snapshot: snapId })
+    return m
+  }
+
+  /** The VM's snapshots, oldest first, with children and the current position. */
+  listSnapshots(vmId: string): SnapshotInfo[] {
+    const rec = this.record(vmId)
+    const all = [...(this.manifests.get(vmId)?.values() ?? [])].sort((a, b) => a.time - b.time || a.id.localeCompare(b.id))
+    return all.map((m) => this.info(m, rec, all))
+  }
+
+  private info(m: SnapshotManifest, rec: VmRecord, all?: SnapshotManifest[]): SnapshotInfo {
+    const siblings = all ?? [...(this.manifests.get(m.vmId)?.values() ?? [])]
+    return {
+      id: m.id,
+      vmId: m.vmId,
+      parent: m.parent,
+      children: siblings.filter((c) => c.parent === m.id).map((c) => c.id),
+      time: m.time,
+      description: m.description,
+      current: rec.current === m.id,
+      ramBytes: m.memory.pageCount * PAGE_SIZE,
+      nonZeroBytes: m.stats.nonZeroPages * PAGE_SIZE,
+      writtenBytes: m.stats.pagesWritten * PAGE_SIZE
+    }
+  }
+
+  currentSnapshot(vmId: string): string | null {
+    return this.record(vmId).current
+  }
+
+  /** Hash the pages and queue new contents in `writer`; `out[i]` gets page i's hash (null for zero). */
+  private capturePages(writer: PackWriter, ram: Buffer, indices: ArrayLike<number>, out: (string | null)[], counts: { hashed: number; zero: number; written: number }): void {
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]
+      const off = i * PAGE_SIZE
+      if (isZeroPage(ram, off)) {
+        out[i] = null
+        counts.zero++
+        continue
+      }
+      const h = pageHash(ram, off)
+      out[i] = h
+      counts.hashed++
+      if (writer.add(h, ram, off)) counts.written++
+    }
+  }
+
+  /** Take a snapshot of a paused VM (nothing runs it during the call). Only pages not already in the store are
+   * written, so a child of a snapshot on disk costs just the pages that changed since. */
+  take(vmId: string, vm: MigratableVm, opts: TakeOptions = {}): TakeResult {
+    const rec = this.record(vmId)
+    const state = encodeMachineState(vm.saveState())
+    const ram = asBuffer(vm.ram)
+    const total = ram.length / PAGE_SIZE
+    const hashes: (string | null)[] = new Array(total)
+    const counts = { hashed: 0, zero: 0, written: 0 }
+    const writer = this.pages.beginPack()
+    try {
+      const idx = new Uint32Array(PROGRESS_STEP)
+      for (let start = 0; start < total; start += PROGRESS_STEP) {
+        const n = Math.min(PROGRESS_STEP, total - start)
+        for (let k = 0; k < n; k++) idx[k] = start + k
+        this.capturePages(writer, ram, idx.subarray(0, n), hashes, counts)
+        opts.onProgress?.({ phase: 'copy', done: start + n, total })
+      }
+      writer.finish()
+    } catch (err) {
+      writer.abort()
+      throw err
+    }
+    const stats: SnapshotStats = { nonZeroPages: counts.hashed, pagesWritten: counts.written }
+    const m = this.commit(rec, hashes, state, stats, opts)
+    return { snapshot: this.info(m, this.record(vmId)), pagesHashed: counts.hashed, zeroPages: counts.zero, pagesWritten: counts.written, bytesWritten: counts.written * PAGE_SIZE }
+  }
+
+  /** Take a snapshot while the VM keeps running (see live-copy.ts); it pauses only for the last dirty pages. */
+  takeLive(vmId: string, vm: MigratableVm, opts: TakeOptions & LiveCopyOptions = {}): TakeResult {
+    const rec = this.record(vmId)
+    const ram = asBuffer(vm.ram)
+    const total = ram.length / PAGE_SIZE
+    const hashes: (string | null)[] = new Array(total)
+    const counts = { hashed: 0, zero: 0, written: 0 }
+    const writer = this.pages.beginPack()
+    let state
+    let live
+    try {
+      let roundDone = 0
+      let lastRound = 0
+      live = liveCopy(
+        vm,
+        (pages, round) => {
+          if (round !== lastRound) roundDone = 0
+          lastRound = round
+          this.capturePages(writer, ram, pages, hashes, counts)
+          roundDone += pages.length
+          opts.onProgress?.({ phase: 'copy', done: roundDone, total: round === 0 ? total : Math.max(roundDone, pages.length), round })
+        },
+        opts
+      )
+      state = encodeMachineState(vm.saveState())
+      writer.finish()
+    } catch (err) {
+      writer.abort()
+      throw err
+    }
+    let nonZero = 0
+    for (const h of hashes) if (h !== null) nonZero++
+    const stats: SnapshotStats = { nonZeroPages: nonZero, pagesWritten: counts.written, liveRounds: live.rounds, pausePages: live.pausePages }
+    const m = this.commit(rec, hashes, state, stats, opts)
+    return {
+      snapshot: this.info(m, this.record(vmId)),
+      pagesHashed: counts.hashed,
+      zeroPages: total - nonZero,
+      pagesWritten: counts.written,
+      bytesWritten: counts.written * PAGE_SIZE,
+      live
+    }
+  }
+
+  /** Write the manifest (pages are durable by now), then move the VM's current position to it. */
+  private commit(rec: VmRecord, hashes: (string | null)[], state: SnapshotManifest['state'], stats: SnapshotStats, opts: TakeOptions): SnapshotManifest {
+    const existing = this.manifests.get(rec.vmId) ?? new Map<string, SnapshotManifest>()
+    let seq = rec.nextSeq
+    while (existing.has(snapshotIdOf(seq))) seq++
+    const definition = opts.definition ? toDefinition(opts.definition) : rec.definition
+    const m: SnapshotManifest = {
+      format: MANIFEST_FORMAT,
+      formatVersion: FORMAT_VERSION,
+      id: snapshotIdOf(seq),
+      vmId: rec.vmId,
+      parent: rec.current !== null && existing.has(rec.current) ? rec.current : null,
+      time: this.clock(),
+      description: opts.description ?? '',
+      definition,
+      state,
+      memory: { pageSize: PAGE_SIZE, pageCount: hashes.length, pages: compactPages(hashes) },
+      stats
+    }
+    mkdirDurable(this.io, path.join(this.vmDir(rec.vmId), 'snapshots'))
+    writeFileAtomic(this.io, this.manifestFile(rec.vmId, m.id), sealJson(m))
+    existing.set(m.id, m)
+    this.manifests.set(rec.vmId, existing)
+    this.addRefs(m, 1)
+    this.writeRecord({ ...rec, definition, current: m.id, nextSeq: seq + 1 })
+    return m
+  }
+
+  /** Restore the VM to a snapshot. Every page is read and its hash checked before the VM is touched: a missing
+   * or corrupt page throws SNAPSHOT_PAGES_CORRUPT and leaves the VM exactly as it was. */
+  revert(vmId: string, snapId: string, vm: MigratableVm, opts: { onProgress?: ProgressFn } = {}): RevertResult {
+    const rec = this.record(vmId)
+    const m = this.manifest(vmId, snapId)
+    const ramBytes = m.memory.pageCount * PAGE_SIZE
+    if (ramBytes !== vm.ram.length) throw snapshotError('SNAPSHOT_RAM_SIZE_MISMATCH', { snapshot: snapId, expected: ramBytes, actual: vm.ram.length })
+    const state = decodeMachineState(m.state)
+    const pages = expandPages(m.memory.pages, m.memory.pageCount)
+    const requests: { pageIndex: number; hash: string }[] = []
+    pages.forEach((hash, pageIndex) => {
+      if (hash !== null) requests.push({ pageIndex, hash })
+    })
+    const staging = new Uint8Array(ramBytes)
+    const total = requests.length
+    let reported = 0
+    const r = this.pages.readInto(requests, staging, (done) => {
+      if (done - reported >= PROGRESS_STEP || done === total) {
+        reported = done
+        opts.onProgress?.({ phase: 'read', done, total })
+      }
+    })
+    const bad = [...r.missing, ...r.corrupt].sort((a, b) => a - b)
+    if (bad.length > 0) {
+      throw snapshotError('SNAPSHOT_PAGES_CORRUPT', { vm: vmId, snapshot: snapId, pages: pageListText(bad), count: bad.length, missing: r.missing.length, corrupt: r.corrupt.length })
+    }
+    vm.ram.set(staging)
+    vm.loadState(state)
+    if (rec.current !== snapId) this.writeRecord({ ...rec, current: snapId })
+    return { pagesRead: total, zeroPages: pages.length - total, bytesRead: total * PAGE_SIZE }
+  }
+
+  /** Delete a snapshot. Its children now descend from its parent (every manifest holds a full page list, so they
+   * stay complete); pages nothing references any more are collected. */
+  deleteSnapshot(vmId: string, snapId: string): { reparented: string[]; gc: GcResult } {
+    const rec = this.record(vmId)
+    const m = this.manifest(vmId, snapId)
+    const snaps = this.manifests.get(vmId) as Map<string, SnapshotManifest>
+    const reparented: string[] = []
+    for (const child of snaps.values()) {
+      if (child.parent !== snapId) continue
+      const moved: SnapshotManifest = { ...child, parent: m.parent }
+      writeFileAtomic(this.io, this.manifestFile(vmId, child.id), sealJson(moved))
+      snaps.set(child.id, moved)
+      reparented.push(child.id)
+    }
+    unlinkDurable(this.io, this.manifestFile(vmId, snapId))
+    snaps.delete(snapId)
+    this.addRefs(m, -1)
+    if (rec.current === snapId) this.writeRecord({ ...rec, current: m.parent })
+    return { reparented, gc: this.gc() }
+  }
+
+  /** A new VM whose first snapshot is a copy of `snapId` (pages are shared, nothing is copied). Revert a VM
+   * created from `definition` to `snapshotId` to run it. */
+  clone(vmId: string, snapId: string, newVmId: string, newName: string): { vmId: string; snapshotId: string; definition: JsonObject } {
+    checkId('VM id', newVmId)
+    const m = this.manifest(vmId, snapId)
+    if (this.vms.has(newVmId) || fs.existsSync(this.vmDir(newVmId))) throw snapshotError('SNAPSHOT_VM_EXISTS', { vm: newVmId })
+    const definition: JsonObject = 'name' in m.definition ? { ...m.definition, name: newName } : m.definition
+    const first: SnapshotManifest = {
+      ...m,
+      id: snapshotIdOf(1),
+      vmId: newVmId,
+      parent: null,
+      time: this.clock(),
+      description: m.description ? `${m.description} (clone of ${vmId}/${snapId})` : `clone of ${vmId}/${snapId}`,
+      definition,
+      stats: { nonZeroPages: m.stats.nonZeroPages, pagesWritten: 0 }
+    }
+    const rec: VmRecord = { format: VM_RECORD_FORMAT, formatVersion: FORMAT_VERSION, vmId: newVmId, name: newName, definition, current: first.id, nextSeq: 2 }
+    this.installVm(rec, [first])
+    return { vmId: newVmId, snapshotId: first.id, definition }
+  }
+
+  /** Install a VM with ready-made manifests (archive import). Pages must already be in the store. */
+  installImported(rec: VmRecord, manifests: SnapshotManifest[]): void {
+    checkId('VM id', rec.vmId)
+    if (this.vms.has(rec.vmId)) throw snapshotError('SNAPSHOT_VM_EXISTS', { vm: rec.vmId })
+    this.installVm(rec, manifests)
+  }
+
+  /** Collect pages no snapshot references. Held off while any manifest is unreadable (its pages might be live). */
+  gc(): GcResult {
+    if (this.damaged.length > 0) return { packsDeleted: 0, packsCompacted: 0, bytesFreed: 0 }
+    return this.pages.gc(new Set(this.refs.keys()))
+  }
+
+  /** Bytes of every file in the store (packs, manifests, records). */
+  diskUsage(): number {
+    const walk = (dir: string): number => {
+      let total = 0
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name)
+        total += e.isDirectory() ? walk(full) : fs.statSync(full).size
+      }
+      return total
+    }
+    return walk(this.dir)
+  }
+}
