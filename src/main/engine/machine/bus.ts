@@ -1,18 +1,13 @@
 // Physical address space: RAM (fast path, also used directly by the hart) plus memory-mapped devices.
 import type { Bus } from '../cpu/types'
+import { BusError } from '../cpu/bus-error'
+
+export { BusError }
 
 /** A memory-mapped device sees offsets from its base. Values are unsigned, `size` bytes wide. */
 export interface MmioDevice {
   read(offset: number, size: 1 | 2 | 4): number
   write(offset: number, size: 1 | 2 | 4, value: number): void
-}
-
-/** Thrown for an access to an address where nothing is mapped; the hart turns it into an access fault. */
-export class BusError extends Error {
-  constructor(readonly addr: number) {
-    super(`bus error at 0x${(addr >>> 0).toString(16)}`)
-    this.name = 'BusError'
-  }
 }
 
 interface Region {
