@@ -1,0 +1,453 @@
+// The sending end of a live migration. It owns the source VM while it runs: it runs the guest in virtual time
+// between page batches (N bytes at max-bandwidth B take N/B of virtual time), collects the dirty log once per
+// round, throttles the vCPU (auto-converge), decides the switchover, and serves post-copy page requests.
+import { EngineError } from '../errors'
+import { PAGE_SIZE, type MigratableVm } from '../vmm/vm-state'
+import { migrationBlockers, type RefusalReason, type VmDescriptor } from './blockers'
+import type { MigrationChannel } from './channel'
+import { ControlInbox, linkDownError, yieldToEventLoop } from './inbox'
+import { resolveMigrationParams, type MigrationParams } from './params'
+import { ramHash, sha256Hex, stateToCanonicalJson } from './state-hash'
+import { cloneInfo, emptyInfo, type MigrationInfo, type MigrationStatus, type SwitchoverReason } from './stats'
+import {
+  encodeControl,
+  encodeJsonFrame,
+  encodePages,
+  FRAME_STATE,
+  PAGE_ENTRY_HEADER_BYTES,
+  PAGE_RAW,
+  PAGE_XBZRLE,
+  PAGE_ZERO,
+  type ControlMessage,
+  type PageEntry
+} from './wire'
+import { XbzrleCache, xbzrleEncode } from './xbzrle'
+
+/** Pages per PAGES frame (1 MiB of raw pages). */
+export const PAGES_PER_BATCH = 256
+/** Frames in flight before the source waits for the destination's acks. */
+const ACK_WINDOW = 16
+/** Nanoseconds per second: virtual time is in cycles of the 1 GHz nominal clock. */
+const NS = 1e9
+/** Auto-converge looks at the dirty rate over periods of at least one second (QEMU: migration_bitmap_sync). */
+const THROTTLE_PERIOD_NS = 1e9
+/** With auto-converge on, the Xen limits are off; this cap only stops a runaway migration. */
+const SAFETY_ROUND_LIMIT = 10_000
+
+export interface MigrationSourceOptions {
+  vm: MigratableVm
+  channel: MigrationChannel
+  hostId: string
+  descriptor: VmDescriptor
+  params?: Partial<MigrationParams>
+  /** Every change of the statistics (round ends, every few batches, status changes). Consumers rate-limit. */
+  onProgress?: (info: MigrationInfo) => void
+  /** Called when the guest is paused for good, before its state is saved (drain its serial output here). */
+  onPause?: () => void
+}
+
+export interface MigrationOutcome {
+  status: Extract<MigrationStatus, 'completed' | 'failed' | 'cancelled'>
+  info: MigrationInfo
+  /** True when the source VM still holds the authoritative guest and may keep running (cancel, pre-copy
+   * failure). False after a completed migration (the guest now lives at the destination) and after a post-copy
+   * link loss (the guest is lost: VM failed). */
+  sourceVmUsable: boolean
+  /** Hashes of RAM and machine state at the pause (for verification); null if the source never paused. */
+  pauseHashes: { ram: string; state: string } | null
+}
+
+class Stop extends Error {
+  constructor(readonly kind: 'cancel' | 'link' | 'refused' | 'verify') {
+    super(kind)
+  }
+}
+
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE)
+
+export class MigrationSource {
+  readonly params: MigrationParams
+  private readonly vm: MigratableVm
+  private readonly channel: MigrationChannel
+  private readonly inbox: ControlInbox
+  private readonly info: MigrationInfo
+  private readonly pageCount: number
+  private readonly xbzrle: XbzrleCache | null
+  private clockNs = 0
+  private owedCycles = 0
+  private seq = 0
+  private acked = -1
+  private ackWaiter: (() => void) | null = null
+  private cancelRequested = false
+  private started = false
+  private pausedAt: { ram: string; state: string } | null = null
+  // auto-converge period counters (QEMU RAMState names)
+  private periodStartNs = 0
+  private bytesXferPrev = 0
+  private dirtyPagesPeriod = 0
+  private dirtyRateHighCnt = 0
+
+  constructor(private readonly opts: MigrationSourceOptions) {
+    this.params = resolveMigrationParams(opts.params)
+    this.vm = opts.vm
+    this.channel = opts.channel
+    this.pageCount = Math.floor(opts.vm.ram.length / PAGE_SIZE)
+    this.info = emptyInfo(opts.vm.ram.length)
+    this.xbzrle = this.params.xbzrle ? new XbzrleCache(this.params['xbzrle-cache-size']) : null
+    if (this.xbzrle) this.info['xbzrle-cache'] = { 'cache-size': this.params['xbzrle-cache-size'], bytes: 0, pages: 0, 'cache-miss': 0, overflow: 0 }
+    this.inbox = new ControlInbox(
+      opts.channel,
+      () => undefined, // the destination never sends data frames
+      (msg) => {
+        if (msg.op !== 'ack') return false
+        this.acked = Math.max(this.acked, msg.seq)
+        this.ackWaiter?.()
+        return true
+      }
+    )
+    opts.channel.onClose(() => this.ackWaiter?.())
+  }
+
+  /** A snapshot of the statistics now. */
+  query(): MigrationInfo {
+    return cloneInfo(this.info)
+  }
+
+  /** Cancel: honoured until the switchover starts (the source keeps running, the destination discards). */
+  cancel(): void {
+    this.cancelRequested = true
+    this.ackWaiter?.()
+  }
+
+  /** Inject a link drop (tests, the UI's "drop link" button). */
+  dropLink(): void {
+    this.channel.close()
+  }
+
+  /** Run the migration to its end. Never throws: failures are in the outcome. */
+  async start(): Promise<MigrationOutcome> {
+    if (this.started) throw new EngineError('MIGRATION_ALREADY_STARTED', 'this migration already started', {})
+    this.started = true
+    let switched = false // true once the guest may run at the destination (post-copy) or state is sent
+    try {
+      const blockers = migrationBlockers(this.opts.descriptor)
+      if (blockers.length > 0) {
+        this.info['blocked-reasons'] = blockers
+        this.channel.close()
+        return this.finish('failed', { code: 'MIGRATION_BLOCKED', params: { reasons: blockers.map((b) => b.code).join(',') } }, true)
+      }
+      await this.setup()
+      if (this.params['postcopy-ram']) {
+        switched = true
+        return await this.postcopy()
+      }
+      return await this.precopy(() => {
+        switched = true
+      })
+    } catch (e) {
+      this.vm.dirtyLog.stop()
+      if (e instanceof Stop && e.kind === 'cancel') {
+        this.channel.send(encodeControl({ op: 'abort', code: 'MIGRATION_CANCELLED' }))
+        this.channel.close()
+        return this.finish('cancelled', null, true)
+      }
+      if (e instanceof Stop && e.kind === 'refused') return this.finish('failed', this.info.error, true)
+      const err = e instanceof EngineError ? { code: e.code, params: e.params } : { code: 'MIGRATION_INTERNAL', params: { message: String(e) } }
+      this.channel.close()
+      if (switched && this.params['postcopy-ram']) {
+        return this.finish('failed', { code: 'MIGRATION_POSTCOPY_LINK_LOST', params: { cause: err.code } }, false)
+      }
+      return this.finish('failed', err, true)
+    }
+  }
+
+  private finish(status: MigrationOutcome['status'], error: RefusalReason | null, usable: boolean): MigrationOutcome {
+    this.info.status = status
+    this.info.error = error
+    if (status === 'completed') {
+      this.info.percent = 100
+      this.info.remaining = 0
+    }
+    this.emit()
+    return { status, info: cloneInfo(this.info), sourceVmUsable: usable, pauseHashes: this.pausedAt }
+  }
+
+  private emit(): void {
+    const ms = this.clockNs / 1e6
+    this.info['total-time'] = ms
+    if (ms > 0) {
+      this.info.mbps = (this.info.transferred * 8) / 1e6 / (ms / 1000)
+      this.info['pages-per-second'] = (this.info.normal + this.info.duplicate) / (ms / 1000)
+    }
+    this.opts.onProgress?.(cloneInfo(this.info))
+  }
+
+  private advancePercent(remainingBytes: number): void {
+    const t = this.info.transferred
+    const p = t + remainingBytes > 0 ? (100 * t) / (t + remainingBytes) : 100
+    this.info.percent = Math.max(this.info.percent, Math.min(99.9, p))
+  }
+
+  private linkNs(bytes: number): number {
+    return (bytes * NS) / this.params['max-bandwidth']
+  }
+
+  private latencyNs(): number {
+    return this.params['link-latency'] * 1000
+  }
+
+  private async setup(): Promise<void> {
+    this.channel.send(
+      encodeControl({ op: 'hello', sourceHost: this.opts.hostId, ramBytes: this.vm.ram.length, params: this.params, vm: this.opts.descriptor })
+    )
+    const reply = await this.inbox.next(['accept', 'refuse'])
+    this.clockNs += 2 * this.latencyNs()
+    this.info['setup-time'] = this.clockNs / 1e6
+    if (reply.op === 'refuse') {
+      this.info['blocked-reasons'] = reply.reasons
+      this.info.error = { code: 'MIGRATION_REFUSED', params: { reasons: reply.reasons.map((r) => r.code).join(',') } }
+      this.channel.close()
+      throw new Stop('refused')
+    }
+  }
+
+  /** Run the guest for the virtual time `ns` the link just took, minus the throttle's share. */
+  private runGuest(ns: number): void {
+    this.owedCycles += (ns * (100 - this.info['cpu-throttle-percentage'])) / 100
+    let want = Math.floor(this.owedCycles)
+    this.owedCycles -= want
+    // runFor may return early (e.g. an idle guest); keep going while it makes progress
+    while (want > 0) {
+      const before = this.vm.virtualCycles
+      this.vm.runFor(want)
+      const ran = this.vm.virtualCycles - before
+      if (ran <= 0) break
+      want -= ran
+    }
+  }
+
+  private checkStop(): void {
+    if (this.inbox.linkDown || this.channel.closed) throw linkDownError()
+    if (this.cancelRequested) throw new Stop('cancel')
+  }
+
+  private entryFor(index: number): PageEntry {
+    const off = index * PAGE_SIZE
+    const page = this.vm.ram.subarray(off, off + PAGE_SIZE)
+    if (Buffer.from(page.buffer, page.byteOffset, PAGE_SIZE).equals(ZERO_PAGE)) {
+      this.xbzrle?.put(index, ZERO_PAGE) // QEMU caches zero pages too: a later small write encodes small
+      this.info.duplicate++
+      return { index, kind: PAGE_ZERO, payload: null }
+    }
+    const cache = this.xbzrle
+    if (cache) {
+      const old = cache.get(index)
+      const stats = this.info['xbzrle-cache']
+      if (old && stats) {
+        const delta = xbzrleEncode(old, page, PAGE_SIZE - 256)
+        cache.put(index, page)
+        if (delta) {
+          stats.pages++
+          stats.bytes += delta.length
+          return { index, kind: PAGE_XBZRLE, payload: delta }
+        }
+        stats.overflow++
+      } else if (stats) {
+        stats['cache-miss']++
+        cache.put(index, page)
+      }
+    }
+    this.info.normal++
+    this.info['normal-bytes'] += PAGE_SIZE
+    return { index, kind: PAGE_RAW, payload: page }
+  }
+
+  private async waitForWindow(): Promise<void> {
+    while (this.seq - 1 - this.acked >= ACK_WINDOW) {
+      this.checkStop()
+      await new Promise<void>((resolve) => {
+        this.ackWaiter = resolve
+      })
+      this.ackWaiter = null
+    }
+  }
+
+  /** Send `pages`; with `live`, the guest runs meanwhile. Returns the bytes sent. */
+  private async sendPages(pages: Uint32Array, live: boolean, onBatch: (sentSoFar: number) => void): Promise<number> {
+    let bytes = 0
+    for (let i = 0; i < pages.length; i += PAGES_PER_BATCH) {
+      this.checkStop()
+      const entries: PageEntry[] = []
+      const end = Math.min(pages.length, i + PAGES_PER_BATCH)
+      for (let j = i; j < end; j++) entries.push(this.entryFor(pages[j]))
+      const frame = encodePages(this.seq++, entries)
+      const ns = this.linkNs(frame.length)
+      bytes += frame.length
+      this.info.transferred += frame.length
+      this.channel.send(frame)
+      this.clockNs += ns
+      if (live) this.runGuest(ns)
+      onBatch(end)
+      await this.waitForWindow()
+      if ((this.seq & 7) === 0) {
+        this.emit()
+        await yieldToEventLoop()
+      }
+    }
+    return bytes
+  }
+
+  private maybeThrottle(): void {
+    const periodNs = this.clockNs - this.periodStartNs
+    if (periodNs < THROTTLE_PERIOD_NS) return
+    const bytesXferPeriod = this.info.transferred - this.bytesXferPrev
+    const bytesDirtyPeriod = this.dirtyPagesPeriod * PAGE_SIZE
+    this.info['dirty-pages-rate'] = Math.round(this.dirtyPagesPeriod / (periodNs / NS))
+    const p = this.params
+    if (p['auto-converge'] && bytesDirtyPeriod > (bytesXferPeriod * p['throttle-trigger-threshold']) / 100 && ++this.dirtyRateHighCnt >= 2) {
+      this.dirtyRateHighCnt = 0
+      const now = this.info['cpu-throttle-percentage']
+      this.info['cpu-throttle-percentage'] = now === 0 ? p['cpu-throttle-initial'] : Math.min(now + p['cpu-throttle-increment'], p['max-cpu-throttle'])
+    }
+    this.periodStartNs = this.clockNs
+    this.bytesXferPrev = this.info.transferred
+    this.dirtyPagesPeriod = 0
+  }
+
+  private async precopy(markSwitched: () => void): Promise<MigrationOutcome> {
+    this.info.status = 'active'
+    this.periodStartNs = this.clockNs
+    this.emit()
+    this.vm.dirtyLog.start()
+    let pages: Uint32Array = new Uint32Array(this.pageCount)
+    for (let i = 0; i < this.pageCount; i++) pages[i] = i
+    const wire = PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES
+    const budgetBytes = (this.params['max-bandwidth'] * this.params['downtime-limit']) / 1000
+    const autoConverge = this.params['auto-converge']
+    const maxRounds = autoConverge ? SAFETY_ROUND_LIMIT : this.params['max-rounds']
+    const maxTotal = autoConverge ? Infinity : this.params['max-total-factor'] * this.vm.ram.length
+    let reason: SwitchoverReason
+    for (let round = 0; ; round++) {
+      const start = this.clockNs
+      const throttle = this.info['cpu-throttle-percentage']
+      const bytes = await this.sendPages(pages, true, (sent) => {
+        this.info.remaining = (pages.length - sent) * PAGE_SIZE
+        this.advancePercent((pages.length - sent) * wire)
+      })
+      const dirty = this.vm.dirtyLog.collect()
+      this.info['dirty-sync-count']++
+      this.dirtyPagesPeriod += dirty.length
+      this.info.rounds.push({ round, pagesSent: pages.length, pagesDirtied: dirty.length, durationMs: (this.clockNs - start) / 1e6, bytes, throttle })
+      this.maybeThrottle()
+      this.info.remaining = dirty.length * PAGE_SIZE
+      this.info['expected-downtime'] = (this.linkNs(dirty.length * wire) + 2 * this.latencyNs()) / 1e6
+      this.advancePercent(dirty.length * wire)
+      this.emit()
+      pages = dirty
+      if (dirty.length * wire <= budgetBytes) {
+        reason = 'converged'
+        break
+      }
+      if (round + 1 >= maxRounds) {
+        reason = 'round-limit'
+        break
+      }
+      if (this.info.transferred >= maxTotal) {
+        reason = 'total-limit'
+        break
+      }
+    }
+    return this.switchover(pages, reason, markSwitched)
+  }
+
+  /** Stop-and-copy: pause, send the last dirty pages and the state, verify, resume at the destination. */
+  private async switchover(pages: Uint32Array, reason: SwitchoverReason, markSwitched: () => void): Promise<MigrationOutcome> {
+    this.checkStop()
+    this.info['switchover-reason'] = reason
+    this.opts.onPause?.()
+    const pauseStart = this.clockNs
+    const wire = PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES
+    await this.sendPages(pages, false, (sent) => {
+      this.info.remaining = (pages.length - sent) * PAGE_SIZE
+      this.advancePercent((pages.length - sent) * wire)
+    })
+    this.vm.dirtyLog.stop()
+    const state = this.vm.saveState()
+    const stateJson = stateToCanonicalJson(state)
+    this.pausedAt = { ram: ramHash(this.vm.ram), state: sha256Hex(stateJson) }
+    const stateFrame = encodeJsonFrame(FRAME_STATE, stateJson)
+    this.info.transferred += stateFrame.length
+    this.clockNs += this.linkNs(stateFrame.length)
+    this.channel.send(stateFrame)
+    this.channel.send(encodeControl({ op: 'switchover', ramHash: this.pausedAt.ram, stateHash: this.pausedAt.state }))
+    const ready = await this.inbox.next(['ready', 'error'])
+    if (ready.op !== 'ready') throw new EngineError(ready.op === 'error' ? ready.code : 'MIGRATION_PROTOCOL', 'destination failed', ready.op === 'error' ? ready.params : {})
+    // last byte's one-way delay plus the ready/go round trip
+    this.clockNs += 2 * this.latencyNs()
+    if (ready.ramHash !== this.pausedAt.ram || ready.stateHash !== this.pausedAt.state) {
+      this.channel.send(encodeControl({ op: 'abort', code: 'MIGRATION_VERIFY_FAILED' }))
+      this.channel.close()
+      return this.finish('failed', { code: 'MIGRATION_VERIFY_FAILED', params: {} }, true)
+    }
+    this.channel.send(encodeControl({ op: 'go' }))
+    markSwitched()
+    this.info.downtime = (this.clockNs - pauseStart) / 1e6
+    return this.finish('completed', null, false)
+  }
+
+  /** Post-copy: pause now, ship the state, then answer the destination's pulls; every page goes exactly once. */
+  private async postcopy(): Promise<MigrationOutcome> {
+    this.info['switchover-reason'] = 'postcopy'
+    this.opts.onPause?.()
+    const state = this.vm.saveState()
+    const stateJson = stateToCanonicalJson(state)
+    this.pausedAt = { ram: ramHash(this.vm.ram), state: sha256Hex(stateJson) }
+    const stateFrame = encodeJsonFrame(FRAME_STATE, stateJson)
+    this.info.transferred += stateFrame.length
+    const pauseStart = this.clockNs
+    this.clockNs += this.linkNs(stateFrame.length) + this.latencyNs()
+    this.channel.send(stateFrame)
+    this.channel.send(encodeControl({ op: 'postcopy', stateHash: this.pausedAt.state }))
+    this.info.downtime = (this.clockNs - pauseStart) / 1e6
+    this.info.status = 'postcopy-active'
+    const switchNs = this.clockNs
+    this.emit()
+    const sent = new Uint8Array(this.pageCount)
+    let unsent = this.pageCount
+    let cursor = 0
+    const wire = PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES
+    for (;;) {
+      const msg: ControlMessage = await this.inbox.next(['pull', 'postcopy-done', 'error'])
+      if (msg.op === 'error') throw new EngineError(msg.code, 'destination failed', msg.params)
+      if (msg.op === 'postcopy-done') {
+        this.clockNs = switchNs + msg.clockNs
+        return this.finish('completed', null, false)
+      }
+      if (msg.op !== 'pull') continue
+      this.clockNs = switchNs + msg.clockNs
+      const entries: PageEntry[] = []
+      for (const idx of msg.demand) {
+        if (idx < 0 || idx >= this.pageCount || sent[idx]) continue
+        sent[idx] = 1
+        unsent--
+        this.info['postcopy-requests']++
+        entries.push(this.entryFor(idx))
+      }
+      let budget = msg.budget
+      while (unsent > 0 && budget >= wire) {
+        while (sent[cursor]) cursor++
+        sent[cursor] = 1
+        unsent--
+        const e = this.entryFor(cursor)
+        budget -= e.kind === PAGE_ZERO ? PAGE_ENTRY_HEADER_BYTES : wire
+        entries.push(e)
+      }
+      const frame = encodePages(this.seq++, entries)
+      this.info.transferred += frame.length
+      this.channel.send(frame)
+      this.info.remaining = unsent * PAGE_SIZE
+      this.advancePercent(unsent * wire)
+      this.emit()
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// The migration wire format. Every frame is a Uint8Array whose first byte is its type.
+//   PAGES: u8 type | u32 seq | u32 count | entries, each u32 page index | u8 kind | payload
+//          kind 0 = zero page (no payload), 1 = raw page (PAGE_SIZE bytes), 2 = XBZRLE delta (u16 length + bytes)
+//   STATE: u8 type | UTF-8 JSON of the machine state (snapshot/state-codec encoding)
+//   control frames: u8 type | UTF-8 JSON body
+// All integers little-endian. Nothing but these bytes crosses between source and destination.
+import { PAGE_SIZE } from '../vmm/vm-state'
+import type { MigrationParams } from './params'
+import type { RefusalReason, VmDescriptor } from './blockers'
+
+export const FRAME_PAGES = 1
+export const FRAME_STATE = 2
+export const FRAME_CONTROL = 3
+
+export const PAGE_ZERO = 0
+export const PAGE_RAW = 1
+export const PAGE_XBZRLE = 2
+
+export const PAGES_HEADER_BYTES = 9
+export const PAGE_ENTRY_HEADER_BYTES = 5
+
+/** Control messages in both directions. */
+export type ControlMessage =
+  | { op: 'hello'; sourceHost: string; ramBytes: number; params: MigrationParams; vm: VmDescriptor }
+  | { op: 'accept' }
+  | { op: 'refuse'; reasons: RefusalReason[] }
+  | { op: 'ack'; seq: number }
+  /** Source → destination: all pages and the state are sent; verify against these hashes. */
+  | { op: 'switchover'; ramHash: string; stateHash: string }
+  /** Destination → source: what it holds now. */
+  | { op: 'ready'; ramHash: string; stateHash: string }
+  /** Source → destination: resume the guest. */
+  | { op: 'go' }
+  /** Source → destination: drop the incoming VM (cancel, verification failure). */
+  | { op: 'abort'; code: string }
+  /** Source → destination: post-copy starts; the state frame just sent is the VM's. */
+  | { op: 'postcopy'; stateHash: string }
+  /** Destination → source (post-copy): pages it needs now plus a background budget in bytes; its clock in ns. */
+  | { op: 'pull'; demand: number[]; budget: number; clockNs: number; runNs: number; faults: number }
+  /** Destination → source (post-copy): every page is installed. */
+  | { op: 'postcopy-done'; clockNs: number; ramHash: string }
+  | { op: 'error'; code: string; params: Record<string, string | number> }
+
+export type ControlOp = ControlMessage['op']
+
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
+export function encodeControl(msg: ControlMessage): Uint8Array {
+  const body = utf8Encoder.encode(JSON.stringify(msg))
+  const out = new Uint8Array(1 + body.length)
+  out[0] = FRAME_CONTROL
+  out.set(body, 1)
+  return out
+}
+
+export function encodeJsonFrame(type: number, json: string): Uint8Array {
+  const body = utf8Encoder.encode(json)
+  const out = new Uint8Array(1 + body.length)
+  out[0] = type
+  out.set(body, 1)
+  return out
+}
+
+export function frameJson(frame: Uint8Array): unknown {
+  return JSON.parse(utf8Decoder.decode(frame.subarray(1)))
+}
+
+/** One page entry as it will be written: kind and, for raw/xbzrle, the payload bytes. */
+export interface PageEntry {
+  index: number
+  kind: typeof PAGE_ZERO | typeof PAGE_RAW | typeof PAGE_XBZRLE
+  payload: Uint8Array | null
+}
+
+export function entryWireBytes(e: PageEntry): number {
+  if (e.kind === PAGE_ZERO) return PAGE_ENTRY_HEADER_BYTES
+  if (e.kind === PAGE_RAW) return PAGE_ENTRY_HEADER_BYTES + PAGE_SIZE
+  return PAGE_ENTRY_HEADER_BYTES + 2 + (e.payload?.length ?? 0)
+}
+
+export function encodePages(seq: number, entries: readonly PageEntry[]): Uint8Array {
+  let size = PAGES_HEADER_BYTES
+  for (const e of entries) size += entryWireBytes(e)
+  const out = new Uint8Array(size)
+  const dv = new DataView(out.buffer)
+  out[0] = FRAME_PAGES
+  dv.setUint32(1, seq, true)
+  dv.setUint32(5, entries.length, true)
+  let o = PAGES_HEADER_BYTES
+  for (const e of entries) {
+    dv.setUint32(o, e.index, true)
+    out[o + 4] = e.kind
+    o += PAGE_ENTRY_HEADER_BYTES
+    if (e.kind === PAGE_RAW && e.payload) {
+      out.set(e.payload, o)
+      o += PAGE_SIZE
+    } else if (e.kind === PAGE_XBZRLE && e.payload) {
+      dv.setUint16(o, e.payload.length, true)
+      out.set(e.payload, o + 2)
+      o += 2 + e.payload.length
+    }
+  }
+  return out
+}
+
+/** Calls `visit` for each entry of a PAGES frame (payload is a view into the frame). Returns the sequence number. */
+export function decodePages(
+  frame: Uint8Array,
+  visit: (index: number, kind: number, payload: Uint8Array | null) => void
+): number {
+  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  const seq = dv.getUint32(1, true)
+  const count = dv.getUint32(5, true)
+  let o = PAGES_HEADER_BYTES
+  for (let i = 0; i < count; i++) {
+    const index = dv.getUint32(o, true)
+    const kind = frame[o + 4]
+    o += PAGE_ENTRY_HEADER_BYTES
+    if (kind === PAGE_ZERO) {
+      visit(index, kind, null)
+    } else if (kind === PAGE_RAW) {
+      visit(index, kind, frame.subarray(o, o + PAGE_SIZE))
+      o += PAGE_SIZE
+    } else if (kind === PAGE_XBZRLE) {
+      const len = dv.getUint16(o, true)
+      visit(index, kind, frame.subarray(o + 2, o + 2 + len))
+      o += 2 + len
+    } else {
+      throw new RangeError(`bad page kind ${kind}`)
+    }
+  }
+  return seq
+}
