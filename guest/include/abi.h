@@ -1,0 +1,39 @@
+/* The kernel/user ABI: system call numbers, program ids, user address-space layout.
+ * A system call: number in a7, arguments in a0..a5, `ecall`, result in a0 (a1 for the high word of 64-bit
+ * results). Errors are negative Linux errno values. Numbers follow Linux/riscv where the meaning matches. */
+#ifndef GUEST_ABI_H
+#define GUEST_ABI_H
+
+#define SYS_write 64        /* write(fd, buf, len) -> len | -EFAULT | -EBADF */
+#define SYS_exit 93         /* exit(status) */
+#define SYS_sched_yield 124 /* yield() -> 0 */
+#define SYS_getpid 172      /* getpid() -> pid */
+#define SYS_sleep_ms 1001   /* sleep_ms(ms) -> 0 (granularity: one timer tick) */
+#define SYS_time 1002       /* time() -> mtime (a0 low, a1 high), 10 MHz virtual time */
+#define SYS_sleep_until 1003 /* sleep_until(lo, hi): sleep until mtime >= hi:lo -> 0 */
+#define SYS_netinfo 1004    /* netinfo() -> -ENODEV while there is no network device */
+
+#define EBADF 9
+#define EFAULT 14
+#define ENODEV 19
+#define EINVAL 22
+#define ENOSYS 38
+
+/* user programs, all in one user image; a process starts at USER_TEXT with a0 = program id, a1..a4 = arguments */
+#define PROG_PRIMES 1
+#define PROG_COLLATZ 2
+#define PROG_CRC32 3
+#define PROG_SORT 4
+#define PROG_CPU 5
+#define PROG_DIRTY 6
+#define PROG_IO 7
+#define PROG_WEB 8
+
+/* user virtual address space (everything below 0x80000000 belongs to the process) */
+#define USER_TEXT 0x00010000u
+#define USER_STACK_TOP 0x00400000u
+#define USER_STACK_PAGES 4u
+#define USER_HEAP 0x40000000u   /* the dirty workload's working set (up to 1 GiB) */
+#define USER_DEVICE 0x30000000u /* the io workload's mapping of the UART page */
+
+#endif

@@ -1,0 +1,130 @@
+/* Kernel-internal interfaces (one small kernel, one header). */
+#ifndef GUEST_KERNEL_H
+#define GUEST_KERNEL_H
+
+#include <stdint.h>
+#include "riscv.h"
+#include "platform.h"
+
+#define NPROC 8
+#define HZ 100
+#define TICK_INTERVAL (TIMEBASE_HZ / HZ)
+#define OUTBUF_SIZE 1024
+#define CMDLINE_SIZE 256
+
+/* console.c */
+void kputc(char c);
+void kputs(const char *s);
+void kprintf(const char *fmt, ...);
+void panic(const char *fmt, ...) __attribute__((noreturn));
+
+/* sbi.c */
+void sbi_putchar(char c);
+void sbi_set_timer(uint64_t when);
+void sbi_poweroff(uint32_t failure) __attribute__((noreturn));
+
+/* uart.c: input ring fed by the UART (interrupt or tick polling) */
+void uart_init(void);
+void uart_poll(void);
+int uart_getc(void); /* -1 if nothing is buffered */
+
+/* plic.c */
+void plic_init(void);
+void plic_handle(void);
+
+/* time */
+uint64_t read_time(void);
+
+/* kalloc.c */
+void kalloc_init(uint32_t start, uint32_t end);
+void *kalloc(void); /* one zeroed page, or 0 */
+void kfree(void *page);
+uint32_t kalloc_free_pages(void);
+uint32_t kalloc_total_pages(void);
+
+/* vm.c */
+typedef uint32_t pte_t;
+extern pte_t *kernel_root;
+void kvm_init(uint32_t mem_end);
+uint32_t kvm_satp(void);
+pte_t *uvm_create(void);
+int uvm_map(pte_t *root, uint32_t va, uint32_t pa, uint32_t flags);
+int uvm_alloc(pte_t *root, uint32_t va, uint32_t pages, uint32_t flags);
+void uvm_free(pte_t *root);
+uint32_t uvm_pages(pte_t *root);
+pte_t *uvm_walk(pte_t *root, uint32_t va);
+int uvm_fix_ad(pte_t *root, uint32_t va, uint32_t cause);
+int copy_from_user(pte_t *root, void *dst, uint32_t va, uint32_t len);
+uint32_t satp_for(pte_t *root);
+
+/* proc.c */
+enum proc_state { P_UNUSED = 0, P_RUNNABLE = 1, P_RUNNING = 2, P_SLEEPING = 3, P_ZOMBIE = 4 };
+
+struct trapframe {
+  uint32_t pc;     /* x0 slot holds the user pc (sepc) */
+  uint32_t x[31];  /* x1..x31 */
+};
+
+/* Layout documented in docs/guest.md (introspection reads it through the proc_table symbol). */
+struct proc {
+  uint32_t pid;         /* 0x00 */
+  uint32_t state;       /* 0x04 enum proc_state */
+  char name[16];        /* 0x08 NUL-terminated */
+  uint32_t pc;          /* 0x18 user pc at the last trap */
+  uint32_t pagetable;   /* 0x1c physical address of the root page table */
+  uint32_t satp;        /* 0x20 */
+  int32_t exit_code;    /* 0x24 valid in P_ZOMBIE */
+  uint32_t ticks;       /* 0x28 timer ticks spent running */
+  uint32_t syscalls;    /* 0x2c system calls made */
+  uint32_t wake_lo;     /* 0x30 sleep deadline (mtime) */
+  uint32_t wake_hi;     /* 0x34 */
+  uint32_t user_pages;  /* 0x38 pages mapped for the process */
+  uint32_t outlen;      /* 0x3c bytes in the buffered output */
+  struct trapframe tf;  /* 0x40 .. 0xc0 */
+};
+
+extern struct proc proc_table[NPROC];
+extern struct proc *current_proc;
+extern uint32_t nr_procs;
+
+struct spawn_req {
+  const char *name;
+  uint32_t prog;
+  uint32_t args[3];
+  uint32_t heap_pages; /* zeroed pages at USER_HEAP */
+  uint32_t map_uart;   /* map the UART page at USER_DEVICE */
+};
+
+int run_job(const struct spawn_req *reqs, uint32_t n);
+void proc_ps(void);
+void proc_write(struct proc *p, const char *buf, uint32_t len);
+void proc_exit(struct proc *p, int32_t code);
+void proc_sleep_until(struct proc *p, uint64_t when);
+
+/* trap.c */
+extern volatile uint32_t ticks;
+extern volatile uint32_t interrupt_requested; /* ^C typed while a job runs */
+void trap_init(void);
+void timer_start(void);
+void idle_wait(void);
+int handle_user_trap(struct proc *p); /* 0: resume p, 1: back to the scheduler */
+void enter_user(struct trapframe *tf);
+
+/* syscall.c */
+int do_syscall(struct proc *p);
+
+/* cmdline.c */
+extern char boot_cmdline[CMDLINE_SIZE];
+void cmdline_init(uint32_t dtb);
+/* looks KEY up in the extra "k=v k=v" string first (may be 0), then in the command line; copies the value */
+int cmdline_get(const char *extra, const char *key, char *out, uint32_t size);
+uint32_t cmdline_u32(const char *extra, const char *key, uint32_t fallback);
+
+/* workload.c */
+int workload_run(const char *name, const char *extra);
+void workload_list(void);
+
+/* shell.c */
+void shell_run(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,23 @@
+/* PLIC: route the UART's irq 10 to hart 0's S-mode context (context 1). */
+#include "kernel.h"
+
+#define PLIC_PRIORITY(irq) (PLIC_BASE + 4u * (irq))
+#define PLIC_ENABLE(ctx) (PLIC_BASE + 0x2000u + 0x80u * (ctx))
+#define PLIC_THRESHOLD(ctx) (PLIC_BASE + 0x200000u + 0x1000u * (ctx))
+#define PLIC_CLAIM(ctx) (PLIC_BASE + 0x200004u + 0x1000u * (ctx))
+#define PLIC_S_CONTEXT 1
+
+void plic_init(void) {
+  mmio_write32(PLIC_PRIORITY(UART0_IRQ), 1);
+  mmio_write32(PLIC_ENABLE(PLIC_S_CONTEXT), 1u << UART0_IRQ);
+  mmio_write32(PLIC_THRESHOLD(PLIC_S_CONTEXT), 0);
+  csr_set(sie, 1u << IRQ_S_EXT);
+}
+
+void plic_handle(void) {
+  uint32_t irq;
+  while ((irq = mmio_read32(PLIC_CLAIM(PLIC_S_CONTEXT))) != 0) {
+    if (irq == UART0_IRQ) uart_poll();
+    mmio_write32(PLIC_CLAIM(PLIC_S_CONTEXT), irq);
+  }
+}

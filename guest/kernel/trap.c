@@ -1,0 +1,118 @@
+/* Traps: the timer tick, device interrupts, and the user-trap dispatch the scheduler calls. */
+#include "kernel.h"
+#include "fmt.h"
+
+extern char trap_vector[];
+
+volatile uint32_t ticks;
+volatile uint32_t interrupt_requested;
+static uint64_t next_tick;
+
+uint64_t read_time(void) {
+  uint32_t hi, lo, hi2;
+  do {
+    hi = csr_read(timeh);
+    lo = csr_read(time);
+    hi2 = csr_read(timeh);
+  } while (hi != hi2);
+  return ((uint64_t)hi << 32) | lo;
+}
+
+void trap_init(void) {
+  csr_write(stvec, (uint32_t)trap_vector);
+  csr_write(sscratch, 0);
+}
+
+void timer_start(void) {
+  next_tick = read_time() + TICK_INTERVAL;
+  sbi_set_timer(next_tick);
+  csr_set(sie, 1u << IRQ_S_TIMER);
+}
+
+static void timer_tick(void) {
+  uint64_t now = read_time();
+  ticks++;
+  /* the next deadline keeps the 10 ms grid; if we fell behind, skip ahead */
+  next_tick += TICK_INTERVAL;
+  if (next_tick <= now) next_tick = now + TICK_INTERVAL;
+  sbi_set_timer(next_tick);
+  for (uint32_t i = 0; i < NPROC; i++) {
+    struct proc *p = &proc_table[i];
+    if (p->state == P_SLEEPING && (((uint64_t)p->wake_hi << 32) | p->wake_lo) <= now) p->state = P_RUNNABLE;
+  }
+  uart_poll();
+}
+
+/* an interrupt from any mode; returns 1 for the timer */
+static int handle_interrupt(uint32_t cause) {
+  switch (cause & ~CAUSE_INTERRUPT) {
+  case IRQ_S_TIMER:
+    timer_tick();
+    return 1;
+  case IRQ_S_EXT:
+    plic_handle();
+    return 0;
+  case IRQ_S_SOFT:
+    csr_clear(sip, 1u << IRQ_S_SOFT);
+    return 0;
+  default:
+    panic("unexpected interrupt scause=%p", cause);
+  }
+}
+
+void kernel_trap(void *frame);
+void kernel_trap(void *frame) {
+  (void)frame;
+  uint32_t cause = csr_read(scause);
+  if (cause & CAUSE_INTERRUPT) {
+    handle_interrupt(cause);
+    return;
+  }
+  panic("kernel trap scause=%p sepc=%p stval=%p", cause, csr_read(sepc), csr_read(stval));
+}
+
+/* Wait for the next interrupt with interrupts enabled for just that moment; the handler runs in kernel_trap. */
+void idle_wait(void) {
+  csr_set(sstatus, SSTATUS_SIE);
+  wfi();
+  csr_clear(sstatus, SSTATUS_SIE);
+}
+
+static const char *cause_name(uint32_t cause) {
+  switch (cause) {
+  case EXC_ILLEGAL: return "illegal instruction";
+  case EXC_BREAKPOINT: return "breakpoint";
+  case EXC_INSN_PAGE_FAULT: return "instruction page fault";
+  case EXC_LOAD_PAGE_FAULT: return "load page fault";
+  case EXC_STORE_PAGE_FAULT: return "store page fault";
+  case EXC_INSN_ACCESS:
+  case EXC_LOAD_ACCESS:
+  case EXC_STORE_ACCESS: return "access fault";
+  default: return "exception";
+  }
+}
+
+int handle_user_trap(struct proc *p) {
+  uint32_t cause = csr_read(scause);
+  p->pc = p->tf.pc;
+  if (cause & CAUSE_INTERRUPT) {
+    if (handle_interrupt(cause)) {
+      p->ticks++;
+      return 1; /* timer: preempt, round robin */
+    }
+    return 0;
+  }
+  if (cause == EXC_ECALL_U) {
+    p->tf.pc += 4;
+    return do_syscall(p);
+  }
+  uint32_t stval = csr_read(stval);
+  if ((cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT || cause == EXC_INSN_PAGE_FAULT) &&
+      uvm_fix_ad((pte_t *)p->pagetable, stval, cause))
+    return 0;
+  char msg[96];
+  uint32_t n = fmt_snprintf(msg, sizeof msg, "[%u] killed: %s at pc %p, address %p\n", p->pid, cause_name(cause), p->pc, stval);
+  proc_write(p, msg, n);
+  proc_exit(p, -1);
+  return 1;
+}

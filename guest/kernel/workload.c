@@ -1,0 +1,76 @@
+/* Workloads: what `workload=`/`autorun=` on the command line and `run NAME` in the shell start.
+ * Parameters come from the shell's extra words first, then the command line (e.g. dirty.pages=256). */
+#include "kernel.h"
+#include "abi.h"
+#include "gstring.h"
+
+#define HEAP_RESERVE_PAGES 64 /* kept free for page tables and the other processes */
+
+static int run_selftest(const char *extra) {
+  (void)extra;
+  static const struct spawn_req reqs[4] = {
+      {"primes", PROG_PRIMES, {30000, 0, 0}, 0, 0},
+      {"collatz", PROG_COLLATZ, {20000, 0, 0}, 0, 0},
+      {"crc32", PROG_CRC32, {65536, 0, 0}, 0, 0},
+      {"sort", PROG_SORT, {2048, 0, 0}, 0, 0},
+  };
+  kprintf("selftest: starting 4 processes (round-robin, timer-preempted, one address space each)\n");
+  int failed = run_job(reqs, 4);
+  kprintf("selftest: 4 processes finished, %d failed\n", failed);
+  return failed;
+}
+
+static int run_cpu(const char *extra) {
+  struct spawn_req r = {"cpu", PROG_CPU, {cmdline_u32(extra, "cpu.iters", 1000000), 0, 0}, 0, 0};
+  return run_job(&r, 1);
+}
+
+static int run_dirty(const char *extra) {
+  uint32_t pages = cmdline_u32(extra, "dirty.pages", 256);
+  uint32_t rate = cmdline_u32(extra, "dirty.rate", 1000);
+  uint32_t passes = cmdline_u32(extra, "dirty.passes", 0);
+  uint32_t avail = kalloc_free_pages();
+  avail = avail > HEAP_RESERVE_PAGES ? avail - HEAP_RESERVE_PAGES : 0;
+  if (pages == 0 || pages > avail || pages > (0x80000000u - USER_HEAP) / PAGE_SIZE) {
+    kprintf("dirty: a working set of %u pages does not fit (1..%u pages; raise mem=)\n", pages, avail);
+    return 1;
+  }
+  struct spawn_req r = {"dirty", PROG_DIRTY, {pages, rate, passes}, pages, 0};
+  return run_job(&r, 1);
+}
+
+static int run_io(const char *extra) {
+  struct spawn_req r = {"io", PROG_IO, {cmdline_u32(extra, "io.count", 100000), 0, 0}, 0, 1};
+  return run_job(&r, 1);
+}
+
+static int run_web(const char *extra) {
+  (void)extra;
+  struct spawn_req r = {"web", PROG_WEB, {0, 0, 0}, 0, 0};
+  return run_job(&r, 1);
+}
+
+static const struct {
+  const char *name;
+  int (*run)(const char *extra);
+  const char *help;
+} workloads[] = {
+    {"selftest", run_selftest, "4 compute processes (primes, collatz, crc32, sort)"},
+    {"cpu", run_cpu, "compute loop, prints a checksum (cpu.iters=N)"},
+    {"dirty", run_dirty, "writes W pages at R pages/s (dirty.pages=W dirty.rate=R dirty.passes=P, 0 = forever)"},
+    {"io", run_io, "N writes to the UART scratch register (io.count=N)"},
+    {"web", run_web, "network service (no network device yet)"},
+};
+
+#define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+
+int workload_run(const char *name, const char *extra) {
+  for (uint32_t i = 0; i < NWORKLOADS; i++)
+    if (strcmp(name, workloads[i].name) == 0) return workloads[i].run(extra);
+  kprintf("unknown workload '%s' (try: selftest cpu dirty io web)\n", name);
+  return -1;
+}
+
+void workload_list(void) {
+  for (uint32_t i = 0; i < NWORKLOADS; i++) kprintf("  %-9s %s\n", workloads[i].name, workloads[i].help);
+}

@@ -1,0 +1,66 @@
+/* The workloads chosen at boot (workload=/autorun=) or from the shell (run NAME). */
+#include "ulib.h"
+#include "platform.h"
+
+/* cpu: xorshift32 + FNV-style mixing; checksum printed at the end */
+int32_t prog_cpu(uint32_t iters) {
+  uint32_t x = 0x12345678u, acc = 0x811c9dc5u;
+  for (uint32_t i = 0; i < iters; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    acc = (acc ^ x) * 0x01000193u + i;
+  }
+  uprintf("cpu: %u iterations, checksum 0x%08x\n", iters, acc);
+  return 0;
+}
+
+/* dirty: writes one word into each of `pages` pages (the working set at USER_HEAP), `rate` pages per second of
+ * virtual time (0 = unthrottled), for `passes` passes over the set (0 = forever). Word k of page p in pass n gets
+ * n * 0x10001 ^ p, k = n mod 1024. */
+int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes) {
+  volatile uint32_t *heap = (volatile uint32_t *)USER_HEAP;
+  uprintf("dirty: working set %u pages (%u KiB), rate %u pages/s, passes %u\n", pages, pages * 4, rate, passes);
+  uint32_t step = rate ? TIMEBASE_HZ / rate : 0, step_rem = rate ? TIMEBASE_HZ % rate : 0, frac = 0;
+  uint64_t due = sys_time();
+  uint32_t sum = 0;
+  for (uint32_t pass = 0; passes == 0 || pass < passes; pass++) {
+    for (uint32_t p = 0; p < pages; p++) {
+      if (rate) {
+        if (sys_time() < due) sys_sleep_until(due);
+        due += step;
+        frac += step_rem;
+        if (frac >= rate) {
+          frac -= rate;
+          due++;
+        }
+      }
+      uint32_t v = (pass + 1) * 0x10001u ^ p;
+      heap[p * 1024 + (pass & 1023)] = v;
+      sum += v;
+    }
+    uprintf("dirty: pass %u done\n", pass + 1);
+  }
+  uprintf("dirty: done, checksum 0x%08x\n", sum);
+  return 0;
+}
+
+/* io: `count` writes to the UART scratch register through the kernel-provided mapping of the UART page
+ * (each one is a trapped device access under a VMM), then one read back */
+int32_t prog_io(uint32_t count) {
+  volatile uint8_t *uart = (volatile uint8_t *)USER_DEVICE;
+  for (uint32_t i = 0; i < count; i++) uart[UART_SCR] = (uint8_t)(i ^ (i >> 8));
+  uint32_t readback = uart[UART_SCR];
+  uprintf("io: %u writes to the uart scratch register, readback 0x%02x\n", count, readback);
+  return 0;
+}
+
+int32_t prog_web(void) {
+  int32_t r = sys_netinfo();
+  if (r == -ENODEV) {
+    uprintf("web: network device not present yet, nothing to serve\n");
+    return 0;
+  }
+  uprintf("web: netinfo returned %d\n", r);
+  return 1;
+}
