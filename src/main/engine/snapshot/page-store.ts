@@ -127,6 +127,11 @@ export class PageStore {
     return this.index.size
   }
 
+  /** Every pack with the hashes it holds (fsck). */
+  packHashes(): { file: string; hashes: readonly string[] }[] {
+    return [...this.packs.values()].map((p) => ({ file: p.file, hashes: p.hashes }))
+  }
+
   get packCount(): number {
     return this.packs.size
   }
@@ -226,8 +231,8 @@ export class PageStore {
   }
 
   /** Verify every page of every pack (fsck): returns the hashes whose bytes do not match, per pack file. */
-  verifyAll(): { file: string; badSlots: number[] }[] {
-    const bad: { file: string; badSlots: number[] }[] = []
+  verifyAll(): { file: string; badSlots: number[]; badHashes: string[] }[] {
+    const bad: { file: string; badSlots: number[]; badHashes: string[] }[] = []
     const buf = Buffer.alloc(READ_RUN_PAGES * PAGE_SIZE)
     for (const pack of this.packs.values()) {
       const fd = fs.openSync(pack.file, 'r')
@@ -244,7 +249,7 @@ export class PageStore {
       } finally {
         fs.closeSync(fd)
       }
-      if (badSlots.length) bad.push({ file: pack.file, badSlots })
+      if (badSlots.length) bad.push({ file: pack.file, badSlots, badHashes: badSlots.map((s) => pack.hashes[s]) })
     }
     return bad
   }
