@@ -1,7 +1,7 @@
 // The TCG PC Client crypto-agile event log (TCG PC Client Platform Firmware Profile, 10.2): a header event in the
 // SHA1 log format (TCG_PCClientPCREvent, EV_NO_ACTION, "Spec ID Event03") followed by TCG_PCR_EVENT2 entries with
 // a sha1 and a sha256 digest each. All integers little-endian. Also parsing and replay (what a verifier does).
-import { BANKS, EV_NO_ACTION, HASH_ALG_ID, HASH_SIZE, hashNameOf, type HashName, PCR_COUNT } from './constants'
+import { BANKS, EV_IPL, EV_NO_ACTION, EV_S_CRTM_VERSION, EV_SEPARATOR, HASH_ALG_ID, HASH_SIZE, hashNameOf, type HashName, PCR_COUNT } from './constants'
 import { EngineError } from '../errors'
 import { hash } from './kdf'
 import { ByteReader, ByteWriter, bytesEqual } from './marshal'
@@ -91,8 +91,23 @@ export function replayEventLog(events: readonly LogEvent[]): Record<HashName, Ui
   return banks
 }
 
-/** True if the event's recorded digests are the hashes of its data (holds for the data-measuring events). */
+/** The bytes an event's digest covers when they are in the event itself: the whole data for EV_S_CRTM_VERSION and
+ * EV_SEPARATOR; for EV_IPL the text after the first space without the trailing NUL (GRUB's "kernel_cmdline: …"
+ * form, the rule tpm2_eventlog applies to PCR 8); null for events whose digest covers something else (an image). */
+export function measuredBytes(e: LogEvent): Uint8Array | null {
+  if (e.type === EV_S_CRTM_VERSION || e.type === EV_SEPARATOR) return e.data
+  if (e.type === EV_IPL) {
+    const space = e.data.indexOf(0x20)
+    if (space < 0 || e.data[e.data.length - 1] !== 0) return null
+    return e.data.subarray(space + 1, e.data.length - 1)
+  }
+  return null
+}
+
+/** False if the event carries its measured bytes and they do not hash to its digests. */
 export function digestMatchesData(e: LogEvent): boolean {
-  const d = digestsOf(e.data)
+  const m = measuredBytes(e)
+  if (!m) return true
+  const d = digestsOf(m)
   return bytesEqual(d.sha1, e.digests.sha1) && bytesEqual(d.sha256, e.digests.sha256)
 }

@@ -5,7 +5,8 @@
 //          data = UEFI_IMAGE_LOAD_EVENT with load address and length). PCR 4 is the PC Client PCR for "boot
 //          manager code": the code the firmware hands control to. Our firmware starts the kernel directly, so the
 //          kernel is that code; PCR 9 (used by GRUB for files it reads) would imply a boot loader we do not have.
-//   PCR 8  EV_IPL             the kernel command line (UTF-8 bytes, as GRUB records its command lines in PCR 8)
+//   PCR 8  EV_IPL             the kernel command line, recorded as GRUB does: event data "kernel_cmdline: <line>\0",
+//          digest = H(<line>) (UTF-8, without the NUL): tpm2_eventlog checks PCR 8 EV_IPL digests this way.
 // Every measurement extends the vTPM (sha1 and sha256 banks) and appends a TCG_PCR_EVENT2 to the log.
 // No EV_NO_ACTION events follow the header (tpm2-tools 5.4 would wrongly replay them).
 import {
@@ -18,6 +19,9 @@ import {
 import { digestsOf, encodeEvent, type LogEvent, specIdHeader } from './eventlog'
 import { ByteWriter, concatBytes } from './marshal'
 import type { VTpm } from './vtpm'
+
+/** The prefix of the EV_IPL event that carries the kernel command line (as GRUB writes it). */
+export const CMDLINE_PREFIX = 'kernel_cmdline: '
 
 export interface BootImages {
   /** e.g. "VMM Workbench firmware 1.0" */
@@ -47,6 +51,7 @@ export function plannedBootEvents(images: BootImages): PlannedEvent[] {
   const utf8 = new TextEncoder()
   const fw = utf8.encode(images.firmwareVersion)
   const cmd = utf8.encode(images.cmdline)
+  const cmdEvent = utf8.encode(`${CMDLINE_PREFIX}${images.cmdline}\0`)
   const sep = new Uint8Array(4)
   const events: PlannedEvent[] = [
     { pcr: 0, type: EV_S_CRTM_VERSION, digests: digestsOf(fw), data: fw, description: `firmware version "${images.firmwareVersion}"` }
@@ -60,7 +65,7 @@ export function plannedBootEvents(images: BootImages): PlannedEvent[] {
     data: imageLoadEvent(images.kernelLoadAddress ?? 0x80000000, images.kernel.length),
     description: `kernel image (${images.kernel.length} bytes)`
   })
-  events.push({ pcr: 8, type: EV_IPL, digests: digestsOf(cmd), data: cmd, description: `kernel command line "${images.cmdline}"` })
+  events.push({ pcr: 8, type: EV_IPL, digests: digestsOf(cmd), data: cmdEvent, description: `kernel command line "${images.cmdline}"` })
   return events
 }
 
@@ -68,13 +73,20 @@ export function plannedBootEvents(images: BootImages): PlannedEvent[] {
  * it after vtpm.reset() on every boot). Returns the events recorded. */
 export function measureBoot(vtpm: VTpm, images: BootImages): PlannedEvent[] {
   const events = plannedBootEvents(images)
-  const parts = [specIdHeader()]
-  for (const e of events) {
-    vtpm.pcrExtend(e.pcr, e.digests)
-    parts.push(encodeEvent(e))
-  }
-  vtpm.eventLog = concatBytes(...parts)
+  for (const e of events) vtpm.pcrExtend(e.pcr, e.digests)
+  vtpm.eventLog = encodeEventLog(events)
   return events
+}
+
+/** A whole log (Spec ID header + events) as bytes. */
+export function encodeEventLog(events: readonly LogEvent[]): Uint8Array {
+  return concatBytes(specIdHeader(), ...events.map(encodeEvent))
+}
+
+/** The event log a correct boot of these images writes: the golden log. Replaying it against a quote
+ * (tpm2_checkquote -e) fails exactly when the quoted PCRs differ from a correct boot. */
+export function referenceEventLog(images: BootImages): Uint8Array {
+  return encodeEventLog(plannedBootEvents(images))
 }
 
 /** A one-line summary of an event for error messages: "PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION #9". */
