@@ -1,0 +1,32 @@
+// The worker-side implementation of each HostMethods entry. Feature work (snapshots, migration, attestation)
+// adds its methods here, next to the VM lifecycle.
+import type { HostMethodName, HostMethods } from './protocol'
+import type { HostRuntime } from './runtime'
+
+export type HostMethodImpls = {
+  [M in HostMethodName]: (rt: HostRuntime, args: HostMethods[M]['args']) => HostMethods[M]['result'] | Promise<HostMethods[M]['result']>
+}
+
+export const hostMethods: HostMethodImpls = {
+  'vm.boot': (rt, a) => {
+    rt.boot(a.vmId, a.config, a.elf)
+    return null
+  },
+  'vm.pause': (rt, a) => {
+    rt.pause(a.vmId)
+    return null
+  },
+  'vm.resume': (rt, a) => {
+    rt.resume(a.vmId)
+    return null
+  },
+  'vm.stop': (rt, a) => {
+    rt.stop(a.vmId)
+    return null
+  },
+  'vm.serial': (rt, a) => {
+    rt.sendSerial(a.vmId, a.bytes)
+    return null
+  },
+  'host.status': (rt) => ({ vms: rt.vmCount, running: rt.runningCount, sliceInstructions: rt.sliceInstructions })
+}

@@ -1,0 +1,215 @@
+// The host runtime: the VMs placed on one simulated host, scheduled round-robin in equal instruction slices,
+// with their state changes, statistics and serial output collected into batches. Plain TypeScript with the clock
+// and the VM factory injected, so the scheduler can be tested without a worker thread.
+import { EXIT_REASONS } from '../vmm/api'
+import type { VmConfig, VmInstance, VmStats } from '../vmm/api'
+import { WorkbenchError, toErrorPayload } from '../../../shared/errors'
+import type { HostBatch, HostStateChange, HostStatsSample, HostVmState } from './protocol'
+
+export type VmFactory = (config: VmConfig, elf: Uint8Array) => VmInstance
+
+interface Slot {
+  id: string
+  vm: VmInstance
+  state: HostVmState
+  bootedAt: number
+  lastSampleAt: number
+  lastStats: VmStats
+  /** No activity since the last (zero-rate) sample was sent. */
+  quiet: boolean
+  /** Set when the guest reported 'idle' (nothing pending); cleared by serial input. */
+  idle: boolean
+  /** Instructions executed in total, for fairness accounting. */
+  executed: number
+}
+
+const MIN_SLICE = 2_000
+const MAX_SLICE = 2_000_000
+
+export interface RuntimeOptions {
+  factory: VmFactory
+  now: () => number
+  /** Target wall-clock milliseconds for one round over all runnable VMs. */
+  roundTargetMs?: number
+}
+
+export class HostRuntime {
+  private readonly slots = new Map<string, Slot>()
+  private order: string[] = []
+  private pendingStates: HostStateChange[] = []
+  private pendingSerial: { vmId: string; bytes: Uint8Array }[] = []
+  private finished: Slot[] = []
+  private slice = 20_000
+  private readonly roundTargetMs: number
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.roundTargetMs = opts.roundTargetMs ?? 8
+  }
+
+  get sliceInstructions(): number {
+    return this.slice
+  }
+
+  get vmCount(): number {
+    return this.slots.size
+  }
+
+  get runningCount(): number {
+    let n = 0
+    for (const s of this.slots.values()) if (s.state === 'running') n++
+    return n
+  }
+
+  boot(vmId: string, config: VmConfig, elf: Uint8Array): void {
+    if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
+    const vm = this.opts.factory(config, elf)
+    const t = this.opts.now()
+    const slot: Slot = { id: vmId, vm, state: 'running', bootedAt: t, lastSampleAt: t, lastStats: vm.stats(), quiet: false, idle: false, executed: 0 }
+    this.slots.set(vmId, slot)
+    this.order.push(vmId)
+    this.changeState(slot, 'running')
+  }
+
+  pause(vmId: string): void {
+    const slot = this.get(vmId)
+    if (slot.state !== 'running') throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: slot.state, action: 'pause' })
+    this.changeState(slot, 'paused')
+  }
+
+  resume(vmId: string): void {
+    const slot = this.get(vmId)
+    if (slot.state !== 'paused') throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: slot.state, action: 'resume' })
+    this.changeState(slot, 'running')
+  }
+
+  /** Drops the VM; its remaining serial output and a final stats sample go into the next batch. */
+  stop(vmId: string): void {
+    const slot = this.get(vmId)
+    this.slots.delete(vmId)
+    this.order = this.order.filter((id) => id !== vmId)
+    this.finished.push(slot)
+  }
+
+  sendSerial(vmId: string, bytes: Uint8Array): void {
+    const slot = this.get(vmId)
+    slot.vm.sendSerial(bytes)
+    slot.idle = false
+  }
+
+  /** The VM instance, for feature methods that operate on it (snapshots, migration, attestation). */
+  instance(vmId: string): VmInstance {
+    return this.get(vmId).vm
+  }
+
+  /** True when some VM wants CPU time. */
+  hasRunnable(): boolean {
+    for (const s of this.slots.values()) if (s.state === 'running' && !s.idle) return true
+    return false
+  }
+
+  /** One round: every runnable VM executes one slice, in rotating order. Returns instructions executed. */
+  runRound(): number {
+    const runnable = this.order.filter((id) => {
+      const s = this.slots.get(id)
+      return s !== undefined && s.state === 'running' && !s.idle
+    })
+    if (runnable.length === 0) return 0
+    const started = this.opts.now()
+    let total = 0
+    for (const id of runnable) {
+      const slot = this.slots.get(id)
+      if (slot) total += this.stepSlot(slot)
+    }
+    // rotate so no VM is always first after a pause/boot of another
+    if (this.order.length > 1) this.order.push(this.order.shift() as string)
+    this.adaptSlice(this.opts.now() - started, runnable.length)
+    return total
+  }
+
+  /** Collects everything since the last batch. Returns null when there is nothing to report. */
+  collectBatch(): HostBatch | null {
+    const now = this.opts.now()
+    const stats: HostStatsSample[] = []
+    const live = [...this.slots.values()]
+    for (const slot of [...live, ...this.finished]) {
+      const bytes = slot.vm.drainSerial()
+      if (bytes.length > 0) this.pendingSerial.push({ vmId: slot.id, bytes })
+      const sample = this.sample(slot, now)
+      if (sample) stats.push(sample)
+    }
+    this.finished = []
+    if (stats.length === 0 && this.pendingStates.length === 0 && this.pendingSerial.length === 0) return null
+    const batch: HostBatch = { type: 'batch', states: this.pendingStates, stats, serial: this.pendingSerial }
+    this.pendingStates = []
+    this.pendingSerial = []
+    return batch
+  }
+
+  private sample(slot: Slot, now: number): HostStatsSample | null {
+    const stats = slot.vm.stats()
+    const changed = stats.instructions !== slot.lastStats.instructions || stats.virtualCycles !== slot.lastStats.virtualCycles
+    if (!changed && slot.quiet) return null
+    const sample = this.makeSample(slot, stats, slot.lastStats, Math.max(1e-3, (now - slot.lastSampleAt) / 1000), now)
+    // after activity stops, one sample with zero rates goes out, then the VM stays quiet
+    slot.quiet = !changed
+    slot.lastStats = stats
+    slot.lastSampleAt = now
+    return sample
+  }
+
+  private makeSample(slot: Slot, stats: VmStats, prev: VmStats, dtSec: number, now: number): HostStatsSample {
+    const rate = (a: number, b: number): number => (a - b) / dtSec
+    const exitsPerSec: Record<string, number> = {}
+    for (const r of EXIT_REASONS) exitsPerSec[r] = rate(stats.exits[r] ?? 0, prev.exits[r] ?? 0)
+    return {
+      vmId: slot.id,
+      wallMs: now - slot.bootedAt,
+      stats,
+      instructionsPerSec: rate(stats.instructions, prev.instructions),
+      exitsPerSec,
+      dirtyPagesPerSec: rate(stats.dirtyPages, prev.dirtyPages)
+    }
+  }
+
+  private stepSlot(slot: Slot): number {
+    try {
+      const r = slot.vm.step(this.slice)
+      slot.executed += r.executed
+      if (r.status === 'idle') slot.idle = true
+      if (r.status === 'halted' || r.status === 'crashed' || slot.vm.halt) this.onHalt(slot)
+      return r.executed
+    } catch (err) {
+      // a fault the VMM did not contain: stop only this VM, report why
+      this.changeState(slot, 'crashed', { kind: 'crash', exitCode: -1, error: toErrorPayload(err) })
+      return 0
+    }
+  }
+
+  private onHalt(slot: Slot): void {
+    const h = slot.vm.halt
+    if (!h) {
+      this.changeState(slot, 'crashed', { kind: 'crash', exitCode: -1, error: { code: 'INTERNAL_ERROR', params: {} } })
+      return
+    }
+    const error = h.code ? { code: h.code, params: h.params ?? {} } : null
+    this.changeState(slot, h.kind === 'poweroff' ? 'halted' : 'crashed', { kind: h.kind, exitCode: h.exitCode, error })
+  }
+
+  private changeState(slot: Slot, state: HostVmState, halt: HostStateChange['halt'] = null): void {
+    slot.state = state
+    this.pendingStates.push({ vmId: slot.id, state, halt })
+  }
+
+  private adaptSlice(elapsedMs: number, vms: number): void {
+    const perVm = this.roundTargetMs / vms
+    const spent = elapsedMs / vms
+    if (spent < perVm * 0.5) this.slice = Math.min(MAX_SLICE, Math.round(this.slice * 1.5))
+    else if (spent > perVm * 1.5) this.slice = Math.max(MIN_SLICE, Math.round(this.slice / 1.5))
+  }
+
+  private get(vmId: string): Slot {
+    const slot = this.slots.get(vmId)
+    if (!slot) throw new WorkbenchError('VM_NOT_FOUND', { id: vmId })
+    return slot
+  }
+}

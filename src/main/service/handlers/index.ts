@@ -1,0 +1,14 @@
+// Every command's handler; the type makes a missing one a compile error.
+import type { CommandName } from '../../../shared/contract'
+import { appHandlers } from './app'
+import { hostHandlers } from './hosts'
+import { settingsHandlers } from './settings'
+import type { Handlers } from './types'
+import { vmHandlers } from './vms'
+
+export const handlers: Handlers<CommandName> = {
+  ...appHandlers,
+  ...hostHandlers,
+  ...settingsHandlers,
+  ...vmHandlers
+}
