@@ -13,6 +13,8 @@ import { decodePages, encodeControl, FRAME_PAGES, FRAME_STATE, PAGE_ENTRY_HEADER
 import { xbzrleDecode } from './xbzrle'
 import type { VmMachineState } from '../vmm/vm-state'
 
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE)
+
 export type IncomingVm = MigratableVm & Partial<PostcopyTarget>
 
 export type DestinationEvent =
@@ -100,7 +102,7 @@ export class MigrationDestination {
     const vm = this.vm
     if (!vm) throw new EngineError('MIGRATION_PROTOCOL', 'pages before accept', {})
     const ram = vm.ram
-    const zero = new Uint8Array(PAGE_SIZE)
+    const zero = ZERO_PAGE
     return decodePages(frame, (index, kind, payload) => {
       const off = index * PAGE_SIZE
       if (off + PAGE_SIZE > ram.length) throw new EngineError('MIGRATION_PROTOCOL', 'page index out of range', { index })
@@ -114,7 +116,10 @@ export class MigrationDestination {
         vm.installPage(index, kind === PAGE_ZERO || !payload ? zero : payload)
         return
       }
-      if (kind === PAGE_ZERO) ram.fill(0, off, off + PAGE_SIZE)
+      if (kind === PAGE_ZERO) {
+        // reading a never-written page is cheap; writing it would make the host back it with memory
+        if (!Buffer.from(ram.buffer, ram.byteOffset + off, PAGE_SIZE).equals(zero)) ram.fill(0, off, off + PAGE_SIZE)
+      }
       else if (kind === PAGE_RAW && payload) ram.set(payload, off)
       else if (kind === PAGE_XBZRLE && payload) xbzrleDecode(payload, ram.subarray(off, off + PAGE_SIZE))
     })
