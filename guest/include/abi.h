@@ -28,6 +28,7 @@
 #define PROG_DIRTY 6
 #define PROG_IO 7
 #define PROG_WEB 8
+#define PROG_FAULT 9
 
 /* user virtual address space (everything below 0x80000000 belongs to the process) */
 #define USER_TEXT 0x00010000u

@@ -95,7 +95,9 @@ struct spawn_req {
   uint32_t map_uart;   /* map the UART page at USER_DEVICE */
 };
 
+/* runs the processes to completion; returns how many failed (nonzero exit, killed, or could not start) */
 int run_job(const struct spawn_req *reqs, uint32_t n);
+extern uint32_t job_interrupted;
 void proc_ps(void);
 void proc_write(struct proc *p, const char *buf, uint32_t len);
 void proc_exit(struct proc *p, int32_t code);
@@ -104,6 +106,8 @@ void proc_sleep_until(struct proc *p, uint64_t when);
 /* trap.c */
 extern volatile uint32_t ticks;
 extern volatile uint32_t interrupt_requested; /* ^C typed while a job runs */
+extern uint32_t preemptions;
+extern uint32_t context_switches;
 void trap_init(void);
 void timer_start(void);
 void idle_wait(void);

@@ -8,6 +8,11 @@
 #include "gstring.h"
 
 struct proc proc_table[NPROC];
+/* for introspection tools: check these before reading proc_table (layout in docs/guest.md) */
+const uint32_t proc_table_len = NPROC;
+const uint32_t proc_struct_size = sizeof(struct proc);
+_Static_assert(sizeof(struct proc) == 0xc0, "struct proc layout is documented in docs/guest.md");
+_Static_assert(__builtin_offsetof(struct proc, tf) == 0x40, "struct proc layout is documented in docs/guest.md");
 struct proc *current_proc;
 uint32_t nr_procs;
 uint32_t next_pid = 1;
@@ -15,6 +20,7 @@ uint32_t context_switches;
 
 static char outbuf[NPROC][OUTBUF_SIZE];
 static uint32_t job_size;
+uint32_t job_interrupted; /* the last job was stopped with ^C */
 
 extern char user_image[], user_image_end[];
 
@@ -109,6 +115,7 @@ static void run_until_idle(void) {
   while (nr_procs) {
     if (interrupt_requested) {
       interrupt_requested = 0;
+      job_interrupted = 1;
       kputs("^C\n");
       for (uint32_t i = 0; i < NPROC; i++)
         if (proc_table[i].state != P_UNUSED && proc_table[i].state != P_ZOMBIE) proc_exit(&proc_table[i], -2);
@@ -141,6 +148,7 @@ int run_job(const struct spawn_req *reqs, uint32_t n) {
   for (uint32_t i = 0; i < NPROC; i++)
     if (proc_table[i].state == P_ZOMBIE) proc_table[i].state = P_UNUSED;
   job_size = n;
+  job_interrupted = 0;
   struct proc *started[NPROC];
   uint32_t count = 0;
   for (uint32_t i = 0; i < n && i < NPROC; i++) {

@@ -90,7 +90,7 @@ void shell_run(void) {
       if (!*name) kputs("usage: run NAME [key=value ...]\n");
       else {
         int r = workload_run(name, args);
-        if (r > 0) kprintf("%s: exited with failures (%d)\n", name, r);
+        if (r > 0 && !job_interrupted) kprintf("%s: exited with failures (%d)\n", name, r);
       }
     } else kprintf("%s: unknown command (try 'help')\n", cmd);
   }

@@ -6,6 +6,7 @@ extern char trap_vector[];
 
 volatile uint32_t ticks;
 volatile uint32_t interrupt_requested;
+uint32_t preemptions;
 static uint64_t next_tick;
 
 uint64_t read_time(void) {
@@ -98,6 +99,7 @@ int handle_user_trap(struct proc *p) {
   if (cause & CAUSE_INTERRUPT) {
     if (handle_interrupt(cause)) {
       p->ticks++;
+      preemptions++;
       return 1; /* timer: preempt, round robin */
     }
     return 0;

@@ -50,6 +50,11 @@ static int run_web(const char *extra) {
   return run_job(&r, 1);
 }
 
+static int run_fault(const char *extra) {
+  struct spawn_req r = {"fault", PROG_FAULT, {cmdline_u32(extra, "fault.addr", (uint32_t)boot_cmdline), 0, 0}, 0, 0};
+  return run_job(&r, 1);
+}
+
 static const struct {
   const char *name;
   int (*run)(const char *extra);
@@ -60,14 +65,28 @@ static const struct {
     {"dirty", run_dirty, "writes W pages at R pages/s (dirty.pages=W dirty.rate=R dirty.passes=P, 0 = forever)"},
     {"io", run_io, "N writes to the UART scratch register (io.count=N)"},
     {"web", run_web, "network service (no network device yet)"},
+    {"fault", run_fault, "touches kernel memory from user mode and gets killed (fault.addr=A)"},
 };
 
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
 
+/* timing=1 on the command line adds one line per workload with timing-dependent figures (virtual time, ticks,
+ * context switches, timer preemptions). Off by default: the normal output must not depend on timing. */
+static int run_timed(int (*run)(const char *), const char *name, const char *extra) {
+  if (!cmdline_u32(extra, "timing", 0)) return run(extra);
+  uint64_t t0 = read_time();
+  uint32_t ticks0 = ticks, switches0 = context_switches, preempt0 = preemptions;
+  int r = run(extra);
+  uint32_t us = (uint32_t)((read_time() - t0) / (TIMEBASE_HZ / 1000000));
+  kprintf("timing: %s took %u us of virtual time, %u ticks, %u context switches, %u preemptions\n", name, us,
+          ticks - ticks0, context_switches - switches0, preemptions - preempt0);
+  return r;
+}
+
 int workload_run(const char *name, const char *extra) {
   for (uint32_t i = 0; i < NWORKLOADS; i++)
-    if (strcmp(name, workloads[i].name) == 0) return workloads[i].run(extra);
-  kprintf("unknown workload '%s' (try: selftest cpu dirty io web)\n", name);
+    if (strcmp(name, workloads[i].name) == 0) return run_timed(workloads[i].run, name, extra);
+  kprintf("unknown workload '%s' (try: selftest cpu dirty io web fault)\n", name);
   return -1;
 }
 

@@ -2,6 +2,11 @@
 
 void *memset(void *dst, int c, uint32_t n) {
   uint8_t *d = dst;
+  if ((((uint32_t)d | n) & 3) == 0) { /* word-aligned: page clearing is the common case */
+    uint32_t w = (uint8_t)c * 0x01010101u;
+    for (uint32_t *p = dst; n; n -= 4) *p++ = w;
+    return dst;
+  }
   while (n--) *d++ = (uint8_t)c;
   return dst;
 }
@@ -9,6 +14,12 @@ void *memset(void *dst, int c, uint32_t n) {
 void *memcpy(void *dst, const void *src, uint32_t n) {
   uint8_t *d = dst;
   const uint8_t *s = src;
+  if ((((uint32_t)d | (uint32_t)s | n) & 3) == 0) {
+    uint32_t *dw = dst;
+    const uint32_t *sw = src;
+    for (; n; n -= 4) *dw++ = *sw++;
+    return dst;
+  }
   while (n--) *d++ = *s++;
   return dst;
 }

@@ -61,6 +61,7 @@ int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3) {
   case PROG_DIRTY: return prog_dirty(a1, a2, a3);
   case PROG_IO: return prog_io(a1);
   case PROG_WEB: return prog_web();
+  case PROG_FAULT: return prog_fault(a1);
   default:
     uprintf("unknown program %u\n", prog);
     return 127;

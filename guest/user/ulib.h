@@ -25,5 +25,6 @@ int32_t prog_cpu(uint32_t iters);
 int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes);
 int32_t prog_io(uint32_t count);
 int32_t prog_web(void);
+int32_t prog_fault(uint32_t kernel_addr);
 
 #endif

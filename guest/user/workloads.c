@@ -64,3 +64,14 @@ int32_t prog_web(void) {
   uprintf("web: netinfo returned %d\n", r);
   return 1;
 }
+
+/* fault: what the kernel does to a process that reaches for kernel memory. A write() from a kernel address is
+ * refused with -EFAULT; a direct load faults (the page has no U bit) and the kernel kills the process. */
+int32_t prog_fault(uint32_t kernel_addr) {
+  int32_t r = sys_write((const void *)kernel_addr, 16);
+  uprintf("fault: write() from kernel address %p returned %d\n", kernel_addr, r);
+  uprintf("fault: now loading from %p directly\n", kernel_addr);
+  uint32_t v = *(volatile uint32_t *)kernel_addr;
+  uprintf("fault: read %p, the kernel did not stop me\n", v);
+  return 0;
+}
