@@ -17,7 +17,10 @@ export const EXIT_REASONS = [
   'wfi',
   'timer',
   'external-irq',
-  'dirty-log'
+  'dirty-log',
+  // an exception the guest must handle that did not go to it directly (trap-and-emulate: every ecall from the
+  // guest's user mode, breakpoint, illegal instruction; hardware-assisted: illegal instructions)
+  'trap-reflected'
 ] as const
 export type ExitReason = (typeof EXIT_REASONS)[number]
 
@@ -73,3 +76,7 @@ export interface VmInstance extends MigratableVm {
   /** ELF symbols (name → address), kept for introspection. */
   readonly symbols: ReadonlyMap<string, number>
 }
+
+/** Creates a VM (implementation in vm.ts): loads `elf`, writes config.cmdline into `boot_cmdline` and enters the
+ * guest kernel at `kernel_entry` (or the ELF entry) in virtual S-mode. Throws EngineError for a bad config or ELF. */
+export { createVm } from './vm'

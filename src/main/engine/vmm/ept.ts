@@ -1,0 +1,150 @@
+// The EPT (second-stage table) for hardware-assisted mode: guest-physical → host-physical for guest RAM, one
+// entry per 4 KiB page in a typed array (flags byte), with accessed/dirty bits and a write-protect bit used for
+// dirty logging (KVM without PML write-protects pages and logs the first write of each). Guest RAM sits at the
+// same address in host-physical space, so a mapped page translates to itself; device addresses are never mapped,
+// so every access to them is an EPT violation the VMM emulates.
+import { ACCESS_FETCH, ACCESS_STORE, type AccessKind, type Stage2 } from '../cpu/types'
+import { PAGE_SHIFT } from './sv32'
+
+const F_PRESENT = 0x01
+const F_R = 0x02
+const F_W = 0x04
+const F_X = 0x08
+const F_A = 0x10
+const F_D = 0x20
+/** Write-protected for dirty logging: the first store exits. */
+const F_WP = 0x40
+const F_RWX = F_R | F_W | F_X
+
+export type EptFaultKind = 'outside-ram' | 'not-present' | 'write-protect' | 'permission'
+
+export class Ept implements Stage2 {
+  private readonly flags: Uint8Array
+  readonly pages: number
+  /** Why the last translate() returned -1. */
+  lastFault: EptFaultKind = 'not-present'
+  /** First stores to pages whose D bit was clear (the dirty-page counter of the stats). */
+  dirtyEvents = 0
+  private logging = false
+
+  constructor(
+    readonly ramBase: number,
+    ramSize: number
+  ) {
+    this.pages = ramSize >>> PAGE_SHIFT
+    this.flags = new Uint8Array(this.pages)
+  }
+
+  translate(gpa: number, access: AccessKind): number {
+    const off = (gpa - this.ramBase) >>> 0
+    const idx = off >>> PAGE_SHIFT
+    if (idx >= this.pages) {
+      this.lastFault = 'outside-ram'
+      return -1
+    }
+    const f = this.flags[idx]
+    if ((f & F_PRESENT) === 0) {
+      this.lastFault = 'not-present'
+      return -1
+    }
+    if (access === ACCESS_STORE) {
+      if (f & F_WP) {
+        this.lastFault = 'write-protect'
+        return -1
+      }
+      if ((f & F_W) === 0) {
+        this.lastFault = 'permission'
+        return -1
+      }
+      if ((f & F_D) === 0) this.dirtyEvents++
+      this.flags[idx] = f | F_A | F_D
+    } else {
+      if ((f & (access === ACCESS_FETCH ? F_X : F_R)) === 0) {
+        this.lastFault = 'permission'
+        return -1
+      }
+      this.flags[idx] = f | F_A
+    }
+    return gpa >>> 0
+  }
+
+  /** Page index (from the start of RAM) of a guest-physical address, or -1 outside RAM. */
+  pageOf(gpa: number): number {
+    const idx = ((gpa - this.ramBase) >>> 0) >>> PAGE_SHIFT
+    return idx < this.pages ? idx : -1
+  }
+
+  /** Maps RAM page `idx` RWX (write-protected if dirty logging is on). */
+  map(idx: number): void {
+    this.flags[idx] = F_PRESENT | F_RWX | (this.logging ? F_WP : 0)
+  }
+
+  unmap(idx: number): void {
+    this.flags[idx] = 0
+  }
+
+  unmapAll(): void {
+    this.flags.fill(0)
+  }
+
+  isPresent(idx: number): boolean {
+    return (this.flags[idx] & F_PRESENT) !== 0
+  }
+
+  isDirty(idx: number): boolean {
+    return (this.flags[idx] & F_D) !== 0
+  }
+
+  isAccessed(idx: number): boolean {
+    return (this.flags[idx] & F_A) !== 0
+  }
+
+  /** A write-protect fault was taken on page idx: record the write and let further stores through. */
+  logWrite(idx: number): void {
+    const f = this.flags[idx]
+    if ((f & F_D) === 0) this.dirtyEvents++
+    this.flags[idx] = (f & ~F_WP) | F_A | F_D
+  }
+
+  /** A store the VMM made on the guest's behalf (emulated access, page-table A/D update). */
+  noteHostWrite(idx: number): void {
+    const f = this.flags[idx]
+    if ((f & F_D) === 0) this.dirtyEvents++
+    this.flags[idx] = f | F_D
+  }
+
+  get dirtyLogging(): boolean {
+    return this.logging
+  }
+
+  /** Start dirty logging: every page clean and write-protected. The caller flushes the hart's TLB. */
+  startDirtyLog(): void {
+    this.logging = true
+    for (let i = 0; i < this.pages; i++) {
+      const f = this.flags[i] & ~F_D
+      this.flags[i] = f & F_PRESENT ? f | F_WP : f
+    }
+  }
+
+  /** Pages written since start/the last collect, ascending; clears their D bits and write-protects them again.
+   * The caller flushes the hart's TLB. */
+  collectDirty(): Uint32Array {
+    let n = 0
+    for (let i = 0; i < this.pages; i++) if (this.flags[i] & F_D) n++
+    const out = new Uint32Array(n)
+    n = 0
+    for (let i = 0; i < this.pages; i++) {
+      const f = this.flags[i]
+      if (f & F_D) {
+        out[n++] = i
+        this.flags[i] = (f & ~F_D) | (this.logging && f & F_PRESENT ? F_WP : 0)
+      }
+    }
+    return out
+  }
+
+  stopDirtyLog(): void {
+    this.logging = false
+    for (let i = 0; i < this.pages; i++) this.flags[i] &= ~F_WP
+  }
+}

@@ -1,0 +1,418 @@
+// A VM: one vCPU (the hart), guest RAM, emulated devices, the VMM acting as firmware (SBI), virtual time, exit
+// accounting, and one of the two virtualization modes. Implements VmInstance (api.ts) and PostcopyTarget.
+import { Hart } from '../cpu/hart'
+import { EngineError } from '../errors'
+import { SystemBus, BusError } from '../machine/bus'
+import * as B from '../machine/board'
+import { parseElf, loadElfIntoRam, type ElfImage } from '../machine/elf'
+import { Uart16550, type UartState } from '../devices/uart16550'
+import { Clint, type ClintState } from '../devices/clint'
+import { Plic, type PlicState } from '../devices/plic'
+import { Finisher } from '../devices/finisher'
+import type { ExitReason, VmConfig, VmHalt, VmInstance, VmStats, VmStepResult, VmStepStatus } from './api'
+import type { DirtyLog, PostcopyTarget, VmMachineState } from './vm-state'
+import { PAGE_SIZE } from './vm-state'
+import { resolveCosts, type CostTable } from './costs'
+import { ExitLog } from './exits'
+import { Guard, SELF_LOOP } from './guard'
+import { GuestMemory } from './guest-mem'
+import { handleSbi, type SbiEnv } from './sbi'
+import { decodeMem, amoResult, extendLoad } from './insn'
+import type { ModeImpl, VmCore } from './mode'
+import { TrapEmulateMode, SHADOW_POOL_PAGES } from './trap-emulate'
+import { HwAssistMode } from './hw-assist'
+
+/** Bytes the VMM may write into the guest's `boot_cmdline` array, including the terminating NUL. The guest must
+ * reserve at least this much. */
+export const CMDLINE_MAX = 256
+/** Run-loop iterations per step() call after which we return even if no instruction retired (a guest trapping on
+ * every instruction still yields to the scheduler). */
+const MAX_LOOPS_PER_STEP = 10_000
+const CRASH_EXIT_CODE = 255
+
+const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
+
+export function createVm(config: VmConfig, elf: Uint8Array): VmInstance & PostcopyTarget {
+  return new Vm(config, elf)
+}
+
+export class Vm implements VmInstance, PostcopyTarget, VmCore {
+  readonly hart: Hart
+  readonly mem: GuestMemory
+  readonly costs: CostTable
+  readonly guard = new Guard()
+  readonly symbols: ReadonlyMap<string, number>
+  readonly dirtyLog: DirtyLog
+  readonly uart: Uart16550
+  readonly plic: Plic
+  readonly clint: Clint
+  private readonly devices: SystemBus
+  private readonly image: ElfImage
+  private readonly mode: ModeImpl
+  private readonly exits = new ExitLog()
+  private serialOut: number[] = []
+  private haltState: VmHalt | null = null
+  /** SBI timer deadline in mtime ticks, or null when none is armed. */
+  private timerDeadline: number | null = null
+  private timerFired = false
+  private waiting = false
+  private externalLevel = false
+  private missingPage = -1
+
+  constructor(
+    readonly config: VmConfig,
+    elf: Uint8Array
+  ) {
+    const mib = config.memoryMiB
+    if (!Number.isInteger(mib) || mib < 1 || mib > B.MAX_MEMORY_MIB) {
+      throw new EngineError('VMM_BAD_MEMORY_SIZE', `memory size ${mib} MiB is not between 1 and ${B.MAX_MEMORY_MIB}`, { memoryMiB: mib, max: B.MAX_MEMORY_MIB })
+    }
+    if (config.mode !== 'trap-and-emulate' && config.mode !== 'hardware-assisted') {
+      throw new EngineError('VMM_BAD_MODE', `unknown virtualization mode "${String(config.mode)}"`, { mode: String(config.mode) })
+    }
+    this.costs = resolveCosts(config.costs)
+    this.image = parseElf(elf)
+    this.symbols = this.image.symbols
+    const tne = config.mode === 'trap-and-emulate'
+    this.mem = new GuestMemory(B.RAM_BASE, mib * 1024 * 1024, tne ? SHADOW_POOL_PAGES * PAGE_SIZE : 0)
+    this.hart = new Hart(this.mem.bus)
+
+    this.devices = new SystemBus(B.RAM_BASE, 0)
+    this.plic = new Plic((ctx, level) => {
+      if (ctx === 1) this.setExternal(level)
+    })
+    this.uart = new Uart16550(
+      (b) => this.serialOut.push(b),
+      (level) => this.plic.setLevel(B.UART0_IRQ, level)
+    )
+    // The guest reads mtime through the CLINT if it wants; its timer interrupt comes from SBI set_timer.
+    this.clint = new Clint({ cycles: () => this.hart.now(), setMsip: () => {}, setMtip: () => {}, timerChanged: () => {} })
+    const finisher = new Finisher((e) => (e.kind === 'poweroff' ? this.powerOff(e.exitCode) : this.reboot()))
+    this.devices.map('finisher', B.FINISHER_BASE, B.FINISHER_SIZE, finisher)
+    this.devices.map('clint', B.CLINT_BASE, B.CLINT_SIZE, this.clint)
+    this.devices.map('plic', B.PLIC_BASE, B.PLIC_SIZE, this.plic)
+    this.devices.map('uart0', B.UART0_BASE, B.UART0_SIZE, this.uart)
+
+    this.mode = tne ? new TrapEmulateMode(this) : new HwAssistMode(this)
+    this.hart.hostTrap = (cause, epc, tval) => this.mode.onTrap(cause, epc, tval)
+    this.hart.onDeadline = () => this.onTimerDeadline()
+    this.dirtyLog = {
+      start: () => this.mode.dirtyStart(),
+      collect: () => this.mode.dirtyCollect(),
+      stop: () => this.mode.dirtyStop()
+    }
+    this.loadImage()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Boot
+
+  private loadImage(): void {
+    this.mem.ram.fill(0)
+    loadElfIntoRam(this.image, this.mem.ram, B.RAM_BASE)
+    const at = this.image.symbols.get('boot_cmdline')
+    if (this.config.cmdline !== undefined && at !== undefined) this.writeCmdline(at, this.config.cmdline)
+    const entry = this.image.symbols.get('kernel_entry') ?? this.image.entry
+    this.hart.reset(entry)
+    this.timerDeadline = null
+    this.timerFired = false
+    this.waiting = false
+    this.mode.boot(entry)
+  }
+
+  private writeCmdline(at: number, cmdline: string): void {
+    const bytes = new TextEncoder().encode(cmdline)
+    if (bytes.length >= CMDLINE_MAX) {
+      throw new EngineError('VMM_CMDLINE_TOO_LONG', `kernel command line is ${bytes.length} bytes; at most ${CMDLINE_MAX - 1} fit`, { length: bytes.length, max: CMDLINE_MAX - 1 })
+    }
+    const off = at - B.RAM_BASE
+    if (off < 0 || off + bytes.length + 1 > this.mem.ram.length) return
+    this.mem.ram.set(bytes, off)
+    this.mem.ram[off + bytes.length] = 0
+  }
+
+  private reboot(): void {
+    this.mode.flushTranslations()
+    this.loadImage()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // VmCore: services for the modes
+
+  charge(reason: ExitReason, cost: number): void {
+    this.exits.record(reason, cost)
+    this.hart.cycle += cost
+  }
+
+  handleSbi(epc: number): void {
+    const x = this.hart.x
+    const env: SbiEnv = {
+      putchar: (b) => this.serialOut.push(b),
+      getchar: () => (this.uart.rxCount() > 0 ? this.uart.read(0) : -1),
+      setTimer: (t) => this.setTimer(t),
+      shutdown: (failure) => this.powerOff(failure ? 1 : 0),
+      reboot: () => this.reboot()
+    }
+    const args = [x[10] >>> 0, x[11] >>> 0, x[12] >>> 0, x[13] >>> 0, x[14] >>> 0, x[15] >>> 0]
+    const r = handleSbi({ eid: x[17] >>> 0, fid: x[16] >>> 0, args }, env)
+    if (this.haltState?.kind === 'poweroff' || this.hart.pc !== epc) {
+      // powered off, or rebooted (the hart was reset): nothing to resume
+      this.charge('sbi', this.costs.vmExit + this.costs.sbiHandler)
+      return
+    }
+    x[10] = r.a0 | 0
+    if (r.a1 !== undefined) x[11] = r.a1 | 0
+    this.hart.pc = (epc + 4) >>> 0
+    this.hart.instret++
+    this.charge('sbi', this.costs.vmExit + (r.userspace ? this.costs.userspaceExit : this.costs.sbiHandler))
+  }
+
+  isDevice(gpa: number): boolean {
+    return this.devices.find(gpa >>> 0) !== undefined
+  }
+
+  emulateDeviceAccess(epc: number, gpa: number, insn: number): boolean {
+    const d = decodeMem(insn)
+    if (d === null) return false
+    const x = this.hart.x
+    try {
+      if (d.kind === 'load') {
+        const v = this.devices.read(gpa, d.size)
+        if (d.rd !== 0) x[d.rd] = extendLoad(v, d.size, d.signed) | 0
+      } else if (d.kind === 'store') {
+        this.devices.write(gpa, d.size, x[d.rs2] >>> 0)
+      } else {
+        if (d.op === 'lr' || d.op === 'sc') return false
+        const old = this.devices.read(gpa, 4)
+        this.devices.write(gpa, 4, amoResult(d.op, old, x[d.rs2] >>> 0))
+        if (d.rd !== 0) x[d.rd] = old | 0
+      }
+    } catch (e) {
+      if (e instanceof BusError) return false
+      throw e
+    }
+    if (this.hart.pc === epc && this.haltState === null) {
+      this.hart.pc = (epc + 4) >>> 0
+      this.hart.instret++
+    }
+    return true
+  }
+
+  beginReflect(cause: number, epc: number, handler: number): boolean {
+    const pageFault = cause === 12 || cause === 13 || cause === 15
+    this.charge(pageFault ? 'guest-page-fault-injected' : 'trap-reflected', this.costs.vmExit + this.costs.insnEmulation)
+    const verdict = this.guard.reflect(cause, epc, handler, this.hart.instret)
+    if (verdict) this.crash(verdict.code, verdict.params)
+    return verdict === null
+  }
+
+  crash(code: string, params: Record<string, string | number>): void {
+    if (this.haltState) return
+    this.haltState = { kind: 'crash', exitCode: CRASH_EXIT_CODE, code, params }
+    this.hart.halt()
+  }
+
+  networkFault(page: number): void {
+    this.missingPage = page
+    this.hart.requestStop()
+  }
+
+  waitForInterrupt(): void {
+    this.charge('wfi', this.costs.vmExit)
+    if (this.mode.wakeupPending()) return
+    this.waiting = true
+    this.hart.requestStop()
+  }
+
+  private powerOff(exitCode: number): void {
+    if (this.haltState) return
+    this.haltState = { kind: 'poweroff', exitCode }
+    this.hart.halt()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Virtual time and interrupts
+
+  /** mtime (10 MHz) of this VM's virtual clock. */
+  mtime(): number {
+    return Math.floor(this.hart.now() / B.CYCLES_PER_MTIME_TICK)
+  }
+
+  private setTimer(deadline: number): void {
+    this.timerDeadline = deadline
+    this.timerFired = false
+    this.mode.setTimerLevel(false)
+    const at = deadline * B.CYCLES_PER_MTIME_TICK
+    this.hart.deadline = at > this.hart.now() ? at : this.hart.now()
+  }
+
+  /** The hart reached the SBI timer deadline: the host timer fires, the VM exits, STIP is injected. */
+  private onTimerDeadline(): void {
+    if (this.timerDeadline === null || this.timerFired) return
+    this.timerFired = true
+    this.charge('timer', this.costs.vmExit)
+    this.mode.setTimerLevel(true)
+    this.mode.deliverPending()
+  }
+
+  private setExternal(level: boolean): void {
+    if (level === this.externalLevel) return
+    this.externalLevel = level
+    if (level) this.charge('external-irq', this.costs.vmExit)
+    this.mode.setExternalLevel(level)
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Running
+
+  get halt(): VmHalt | null {
+    return this.haltState
+  }
+
+  get ram(): Uint8Array {
+    return this.mem.ram
+  }
+
+  get virtualCycles(): number {
+    return this.hart.now()
+  }
+
+  get missingPageFault(): number {
+    return this.missingPage
+  }
+
+  step(maxInstructions: number): VmStepResult {
+    const hart = this.hart
+    const start = hart.instret
+    let status: VmStepStatus = 'ok'
+    try {
+      for (let loops = 0; loops < MAX_LOOPS_PER_STEP && this.haltState === null && this.missingPage < 0; loops++) {
+        const done = hart.instret - start
+        if (done >= maxInstructions) break
+        this.mode.deliverPending()
+        if (this.waiting) {
+          if (this.mode.wakeupPending()) this.waiting = false
+          else if (this.timerDeadline !== null && !this.timerFired) {
+            // idle: jump virtual time to the timer deadline
+            const at = this.timerDeadline * B.CYCLES_PER_MTIME_TICK
+            if (at > hart.cycle) hart.cycle = at
+            hart.deadline = Infinity
+            this.onTimerDeadline()
+            continue
+          } else {
+            status = 'idle'
+            break
+          }
+        }
+        const pc = hart.pc
+        const before = hart.instret
+        hart.run(maxInstructions - done)
+        if (hart.pc === pc && hart.instret > before && this.haltState === null) this.checkHang(pc)
+      }
+    } catch (e) {
+      this.crash('VMM_INTERNAL_ERROR', { message: e instanceof Error ? e.message : String(e), pc: hex(hart.pc) })
+    }
+    if (this.haltState) status = this.haltState.kind === 'crash' ? 'crashed' : 'halted'
+    return { executed: hart.instret - start, status }
+  }
+
+  /** The guest ran a whole slice and ended where it started: a `j .` with every interrupt masked never ends. */
+  private checkHang(pc: number): void {
+    if (!this.mode.interruptsMasked() || this.mode.fetchInsn(pc) !== SELF_LOOP) return
+    this.crash('GUEST_HUNG', { pc: hex(pc) })
+  }
+
+  runFor(cycles: number): void {
+    const target = this.hart.now() + cycles
+    while (this.haltState === null && this.missingPage < 0) {
+      const left = target - this.hart.now()
+      if (left <= 0) break
+      const r = this.step(Math.min(left, 1_000_000))
+      if (r.status === 'idle') break
+    }
+  }
+
+  sendSerial(bytes: Uint8Array): void {
+    this.uart.input(bytes)
+  }
+
+  drainSerial(): Uint8Array {
+    const out = Uint8Array.from(this.serialOut)
+    this.serialOut = []
+    return out
+  }
+
+  stats(): VmStats {
+    return {
+      instructions: this.hart.instret,
+      virtualCycles: this.hart.now(),
+      exits: this.exits.snapshot(),
+      exitCycles: this.exits.cycles,
+      dirtyPages: this.mode.dirtyEvents
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Snapshots, migration
+
+  saveState(): VmMachineState {
+    return {
+      version: 1,
+      hart: this.hart.saveState(),
+      devices: { uart0: this.uart.saveState(), plic: this.plic.saveState(), clint: this.clint.saveState() },
+      vmm: {
+        mode: this.config.mode,
+        timerDeadline: this.timerDeadline,
+        timerFired: this.timerFired,
+        waiting: this.waiting,
+        externalLevel: this.externalLevel,
+        exits: this.exits.save(),
+        guard: this.guard.save(),
+        modeState: this.mode.save()
+      },
+      vtpm: null
+    }
+  }
+
+  loadState(state: VmMachineState): void {
+    const v = state.vmm
+    if (state.version !== 1 || v.mode !== this.config.mode) {
+      throw new EngineError('VMM_STATE_MISMATCH', `saved state is for a ${String(v.mode)} VM (version ${state.version}); this VM is ${this.config.mode}`, {
+        saved: String(v.mode),
+        mode: this.config.mode
+      })
+    }
+    this.hart.loadState(state.hart)
+    const d = state.devices as { uart0: UartState; plic: PlicState; clint: ClintState }
+    this.uart.loadState(d.uart0)
+    this.plic.loadState(d.plic)
+    this.clint.loadState(d.clint)
+    this.timerDeadline = v.timerDeadline as number | null
+    this.timerFired = v.timerFired as boolean
+    this.waiting = v.waiting as boolean
+    this.externalLevel = v.externalLevel as boolean
+    this.exits.load(v.exits as { counts: Record<string, number>; cycles: number })
+    this.guard.load(v.guard as Record<string, number>)
+    this.mode.load(v.modeState as Record<string, unknown>)
+    this.hart.deadline = this.timerDeadline !== null && !this.timerFired ? this.timerDeadline * B.CYCLES_PER_MTIME_TICK : Infinity
+    this.haltState = null
+    this.missingPage = -1
+  }
+
+  beginPostcopy(): void {
+    this.mem.missing = new Uint8Array(this.mem.pages).fill(1)
+    this.missingPage = -1
+    this.mode.flushTranslations()
+  }
+
+  installPage(index: number, bytes: Uint8Array): void {
+    this.mem.ram.set(bytes.subarray(0, PAGE_SIZE), index * PAGE_SIZE)
+    if (this.mem.missing) this.mem.missing[index] = 0
+    if (this.missingPage === index) this.missingPage = -1
+  }
+
+  endPostcopy(): void {
+    this.mem.missing = null
+    this.missingPage = -1
+  }
+}
