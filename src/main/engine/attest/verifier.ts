@@ -10,7 +10,7 @@
 //                     carries its measured bytes hashes to its digests
 //   reference-values  every event equals the reference (golden) event at its position; the first difference is
 //                     named (index, PCR, event type, expected vs actual digest)
-import { randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto'
+import { type KeyObject, randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto'
 import { AK_ATTRIBUTES, EK_ATTRIBUTES, EK_AUTH_POLICY, eventTypeName, TPM_ALG_SHA256, TPM_ECC_NIST_P256, TPM_RH_ENDORSEMENT } from '../vtpm/constants'
 import { makeCredential } from '../vtpm/credential'
 import { digestMatchesData, type LogEvent, parseEventLog, replayEventLog } from '../vtpm/eventlog'
@@ -223,17 +223,7 @@ export class RemoteVerifier {
       set('signature', 'skipped', 'ATTEST_SKIPPED_NO_AK')
       return attest
     }
-    let ok = false
-    try {
-      const sig = parseSignature(ev.quoteSig)
-      const key = publicKeyObject(s.ak)
-      if (sig.alg === 'ecdsa' && s.ak.type === 'ecc')
-        ok = nodeVerify('sha256', ev.quoteMsg, { key, dsaEncoding: 'ieee-p1363' }, concatBytes(pad32(sig.r), pad32(sig.s)))
-      else if (sig.alg === 'rsassa' && s.ak.type === 'rsa') ok = nodeVerify('sha256', ev.quoteMsg, key, sig.sig)
-      ok &&= sig.hashAlg === TPM_ALG_SHA256
-    } catch {
-      ok = false
-    }
+    const ok = verifyQuoteSignature(publicKeyObject(s.ak), ev.quoteMsg, ev.quoteSig)
     if (!ok) {
       set('signature', 'fail', 'ATTEST_BAD_SIGNATURE', { akName: toHex(objectName(s.ak)) })
       return attest
@@ -257,15 +247,9 @@ export class RemoteVerifier {
   }
 
   private checkPcrDigest(ev: EvidenceMessage, attest: QuoteAttest, set: SetFn): void {
-    try {
-      const f = parsePcrsFile(ev.quotePcrs)
-      if (!sameSelection(f.selection, attest.pcrSelect)) return set('pcr-digest', 'fail', 'ATTEST_PCR_VALUES_MISMATCH', { reason: 'selection' })
-      if (!bytesEqual(hash('sha256', ...f.values), attest.pcrDigest))
-        return set('pcr-digest', 'fail', 'ATTEST_PCR_VALUES_MISMATCH', { reason: 'digest' })
-      set('pcr-digest', 'pass', 'ATTEST_PCR_VALUES_OK', { count: f.values.length })
-    } catch {
-      set('pcr-digest', 'fail', 'ATTEST_PCR_VALUES_MISMATCH', { reason: 'unparsable PCR file' })
-    }
+    const reason = pcrFileMismatch(ev.quotePcrs, attest)
+    if (reason) return set('pcr-digest', 'fail', 'ATTEST_PCR_VALUES_MISMATCH', { reason })
+    set('pcr-digest', 'pass', 'ATTEST_PCR_VALUES_OK', { count: attest.pcrSelect.reduce((n, x) => n + x.pcrs.length, 0) })
   }
 
   private checkEventLog(s: Session, ev: EvidenceMessage, attest: QuoteAttest, set: SetFn): void {
@@ -320,6 +304,48 @@ export class RemoteVerifier {
         })
     }
     set('reference-values', 'pass', 'ATTEST_REFERENCE_OK', { events: events.length })
+  }
+}
+
+/** Verifies a TPMT_SIGNATURE (ECDSA or RSASSA, SHA-256) over a quote message with an AK public key. */
+export function verifyQuoteSignature(ak: KeyObject, msg: Uint8Array, sigBytes: Uint8Array): boolean {
+  try {
+    const sig = parseSignature(sigBytes)
+    if (sig.hashAlg !== TPM_ALG_SHA256) return false
+    const type = ak.asymmetricKeyType
+    if (sig.alg === 'ecdsa' && type === 'ec')
+      return nodeVerify('sha256', msg, { key: ak, dsaEncoding: 'ieee-p1363' }, concatBytes(pad32(sig.r), pad32(sig.s)))
+    if (sig.alg === 'rsassa' && type === 'rsa') return nodeVerify('sha256', msg, ak, sig.sig)
+    return false
+  } catch {
+    return false
+  }
+}
+
+/** What tpm2_checkquote checks without an event log: signature, nonce (qualification) and that the PCR file's
+ * values hash to the quoted pcrDigest over the same selection. */
+export function checkQuoteFiles(
+  ak: KeyObject,
+  files: { msg: Uint8Array; sig: Uint8Array; pcrs: Uint8Array; nonce: Uint8Array }
+): { signature: boolean; nonce: boolean; pcrDigest: boolean } {
+  const signature = verifyQuoteSignature(ak, files.msg, files.sig)
+  let attest: QuoteAttest
+  try {
+    attest = parseAttest(files.msg)
+  } catch {
+    return { signature, nonce: false, pcrDigest: false }
+  }
+  return { signature, nonce: bytesEqual(attest.extraData, files.nonce), pcrDigest: pcrFileMismatch(files.pcrs, attest) === null }
+}
+
+/** null if the PCR file has the quote's selection and its values hash to the quoted pcrDigest; else why not. */
+function pcrFileMismatch(pcrsFile: Uint8Array, attest: QuoteAttest): string | null {
+  try {
+    const f = parsePcrsFile(pcrsFile)
+    if (!sameSelection(f.selection, attest.pcrSelect)) return 'selection'
+    return bytesEqual(hash('sha256', ...f.values), attest.pcrDigest) ? null : 'digest'
+  } catch {
+    return 'unparsable PCR file'
   }
 }
 
