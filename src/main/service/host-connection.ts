@@ -1,6 +1,6 @@
 // The service's handle on one host worker thread: typed calls with replies, batches pushed back, and a clean
 // report when the thread dies (every pending call fails with HOST_WORKER_FAILED).
-import type { Worker } from 'node:worker_threads'
+import type { TransferListItem, Worker } from 'node:worker_threads'
 import { WorkbenchError } from '../../shared/errors'
 import type { HostBatch, HostMessage, HostMethodName, HostMethods } from '../engine/host/protocol'
 import { startHostWorker } from './host-worker-entry'
@@ -54,7 +54,7 @@ export class HostConnection {
     return this.alive
   }
 
-  async call<M extends HostMethodName>(method: M, args: HostMethods[M]['args'], transfer: ArrayBuffer[] = []): Promise<HostMethods[M]['result']> {
+  async call<M extends HostMethodName>(method: M, args: HostMethods[M]['args'], transfer: TransferListItem[] = []): Promise<HostMethods[M]['result']> {
     if (!this.alive) throw new WorkbenchError('HOST_WORKER_FAILED', { host: this.hostId, detail: 'offline' })
     await this.ready
     const id = this.nextId++

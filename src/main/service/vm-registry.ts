@@ -54,6 +54,15 @@ export class VmRegistry {
     this.runtime.delete(id)
   }
 
+  /** Record that the VM now lives on another host (after a live migration). */
+  moveToHost(id: string, hostId: string): VmDefinition {
+    const file = this.store.value
+    this.get(id)
+    const vms = file.vms.map((v) => (v.id === id ? { ...v, hostId } : v))
+    this.store.save({ ...file, vms })
+    return this.get(id)
+  }
+
   rt(id: string): VmRuntime {
     let r = this.runtime.get(id)
     if (!r) this.runtime.set(id, (r = { state: 'stopped', halt: null, stats: null, serial: new SerialBuffer() }))

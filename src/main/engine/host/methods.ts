@@ -2,12 +2,14 @@
 // adds its methods here, next to the VM lifecycle.
 import type { HostMethodName, HostMethods } from './protocol'
 import type { HostRuntime } from './runtime'
+import { migrationHostMethodImpls } from '../migration/host-methods'
 
 export type HostMethodImpls = {
   [M in HostMethodName]: (rt: HostRuntime, args: HostMethods[M]['args']) => HostMethods[M]['result'] | Promise<HostMethods[M]['result']>
 }
 
 export const hostMethods: HostMethodImpls = {
+  ...migrationHostMethodImpls,
   'vm.boot': (rt, a) => {
     rt.boot(a.vmId, a.config, a.elf)
     return null

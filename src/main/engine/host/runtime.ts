@@ -62,7 +62,17 @@ export class HostRuntime {
 
   boot(vmId: string, config: VmConfig, elf: Uint8Array): void {
     if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
-    const vm = this.opts.factory(config, elf)
+    this.adopt(vmId, this.opts.factory(config, elf))
+  }
+
+  /** Build a VM without scheduling it (a live migration's incoming VM). */
+  build(config: VmConfig, elf: Uint8Array): VmInstance {
+    return this.opts.factory(config, elf)
+  }
+
+  /** Schedule an already built VM, running (boot, or a VM arriving by / returning from live migration). */
+  adopt(vmId: string, vm: VmInstance): void {
+    if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
     const t = this.opts.now()
     const slot: Slot = { id: vmId, vm, state: 'running', bootedAt: t, lastSampleAt: t, lastStats: vm.stats(), quiet: false, idle: false, executed: 0 }
     this.slots.set(vmId, slot)
@@ -88,6 +98,15 @@ export class HostRuntime {
     this.slots.delete(vmId)
     this.order = this.order.filter((id) => id !== vmId)
     this.finished.push(slot)
+  }
+
+  /** Take a VM out of the scheduler without stopping it or reporting a state change (live migration drives
+   * it meanwhile). */
+  detach(vmId: string): VmInstance {
+    const slot = this.get(vmId)
+    this.slots.delete(vmId)
+    this.order = this.order.filter((id) => id !== vmId)
+    return slot.vm
   }
 
   sendSerial(vmId: string, bytes: Uint8Array): void {
