@@ -7,8 +7,7 @@
 #include "platform.h"
 
 #define NPROC 8
-#define HZ 100
-#define TICK_INTERVAL (TIMEBASE_HZ / HZ)
+#define HZ_DEFAULT 100
 #define OUTBUF_SIZE 1024
 #define CMDLINE_SIZE 256
 
@@ -109,7 +108,8 @@ extern volatile uint32_t interrupt_requested; /* ^C typed while a job runs */
 extern uint32_t preemptions;
 extern uint32_t context_switches;
 void trap_init(void);
-void timer_start(void);
+void timer_start(uint32_t hz);
+extern uint32_t tick_hz;
 void idle_wait(void);
 int handle_user_trap(struct proc *p); /* 0: resume p, 1: back to the scheduler */
 void enter_user(struct trapframe *tf);

@@ -52,8 +52,13 @@ void kmain(uint32_t hartid, uint32_t dtb) {
   kprintf("paging: Sv32 on, kernel root page table at %p\n", (uint32_t)kernel_root);
   uart_init();
   plic_init();
-  timer_start();
-  kprintf("timer: %u Hz tick, timebase %u Hz; uart ns16550a at %p, irq %u via PLIC\n", HZ, TIMEBASE_HZ, UART0_BASE,
+  uint32_t hz = cmdline_u32(0, "hz", HZ_DEFAULT);
+  if (hz < 10 || hz > 1000) {
+    kprintf("hz: %u is out of range (10..1000), using %u\n", hz, HZ_DEFAULT);
+    hz = HZ_DEFAULT;
+  }
+  timer_start(hz);
+  kprintf("timer: %u Hz tick, timebase %u Hz; uart ns16550a at %p, irq %u via PLIC\n", hz, TIMEBASE_HZ, UART0_BASE,
           UART0_IRQ);
   int failed = autorun();
   if (cmdline_u32(0, "halt", 0)) {

@@ -8,6 +8,8 @@ volatile uint32_t ticks;
 volatile uint32_t interrupt_requested;
 uint32_t preemptions;
 static uint64_t next_tick;
+uint32_t tick_hz = HZ_DEFAULT;
+static uint32_t tick_interval = TIMEBASE_HZ / HZ_DEFAULT;
 
 uint64_t read_time(void) {
   uint32_t hi, lo, hi2;
@@ -24,8 +26,10 @@ void trap_init(void) {
   csr_write(sscratch, 0);
 }
 
-void timer_start(void) {
-  next_tick = read_time() + TICK_INTERVAL;
+void timer_start(uint32_t hz) {
+  tick_hz = hz;
+  tick_interval = TIMEBASE_HZ / hz;
+  next_tick = read_time() + tick_interval;
   sbi_set_timer(next_tick);
   csr_set(sie, 1u << IRQ_S_TIMER);
 }
@@ -34,8 +38,8 @@ static void timer_tick(void) {
   uint64_t now = read_time();
   ticks++;
   /* the next deadline keeps the 10 ms grid; if we fell behind, skip ahead */
-  next_tick += TICK_INTERVAL;
-  if (next_tick <= now) next_tick = now + TICK_INTERVAL;
+  next_tick += tick_interval;
+  if (next_tick <= now) next_tick = now + tick_interval;
   sbi_set_timer(next_tick);
   for (uint32_t i = 0; i < NPROC; i++) {
     struct proc *p = &proc_table[i];
