@@ -3,6 +3,7 @@
 // at compile time). Add a feature's codes in its contract file and list the array below.
 import { appErrorCodes } from './contract/app'
 import { hostErrorCodes } from './contract/hosts'
+import { migrationErrorCodes } from './contract/migration'
 import { settingsErrorCodes } from './contract/settings'
 import { vmErrorCodes } from './contract/vms'
 import type { ErrorPayload } from './contract/vms'
@@ -19,6 +20,7 @@ export const engineErrorCodes = [
 export const ERROR_CODES = [
   ...appErrorCodes,
   ...hostErrorCodes,
+  ...migrationErrorCodes,
   ...settingsErrorCodes,
   ...vmErrorCodes,
   ...engineErrorCodes

@@ -44,6 +44,3 @@ export interface Transport {
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (event: string, payload: unknown) => void): () => void
 }
-
-export const IPC_CALL_CHANNEL = 'workbench:call'
-export const IPC_EVENT_CHANNEL = 'workbench:event'

@@ -3,12 +3,14 @@
 import type { z } from 'zod'
 import { appCommands, appEvents } from './app'
 import { hostCommands, hostEvents } from './hosts'
+import { migrationCommands, migrationEvents } from './migration'
 import { settingsCommands, settingsEvents } from './settings'
 import { vmCommands, vmEvents } from './vms'
 
 export const commands = {
   ...appCommands,
   ...hostCommands,
+  ...migrationCommands,
   ...settingsCommands,
   ...vmCommands
 }
@@ -16,6 +18,7 @@ export const commands = {
 export const events = {
   ...appEvents,
   ...hostEvents,
+  ...migrationEvents,
   ...settingsEvents,
   ...vmEvents
 }
@@ -43,5 +46,6 @@ export * from './define'
 export * from './common'
 export * from './app'
 export * from './hosts'
+export * from './migration'
 export * from './settings'
 export * from './vms'

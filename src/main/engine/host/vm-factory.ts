@@ -1,7 +1,5 @@
 // Where the host worker gets its VMs from: the VMM's createVm (src/main/engine/vmm).
-import { WorkbenchError } from '../../../shared/errors'
+import { createVm } from '../vmm/vm'
 import type { VmFactory } from './runtime'
 
-export const createGuestVm: VmFactory = () => {
-  throw new WorkbenchError('ENGINE_UNAVAILABLE', {})
-}
+export const createGuestVm: VmFactory = (config, elf) => createVm(config, elf)

@@ -1,0 +1,39 @@
+// `npm run lab`: the workbench service over WebSocket plus the built UI, for browsers.
+//   node out/main/lab.js [--host 127.0.0.1] [--port 0] [--data-dir DIR]
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { WorkbenchService } from '../service/workbench-service'
+import { startLabServer } from './lab-server'
+import { parseLabArgs } from './lab-args'
+
+async function main(): Promise<void> {
+  const args = parseLabArgs(process.argv.slice(2))
+  if (args.help) {
+    console.log('usage: npm run lab -- [--host ADDR] [--port N] [--data-dir DIR]')
+    return
+  }
+  const appRoot = resolve(__dirname, '../..')
+  const dataDir = resolve(args.dataDir ?? join(homedir(), '.vmm-workbench'))
+  const service = new WorkbenchService({
+    dataDir,
+    guestDir: join(appRoot, 'resources/guest'),
+    hostWorker: { kind: 'bundle', file: join(__dirname, 'host-worker.js') },
+    version: process.env.npm_package_version
+  })
+  const server = await startLabServer({ service, staticDir: join(appRoot, 'out/renderer'), host: args.host, port: args.port })
+  console.log(`VMM Workbench lab server (data: ${dataDir})`)
+  console.log(`Open: ${server.url}`)
+  const stop = (): void => {
+    void server
+      .close()
+      .then(() => service.close())
+      .then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err))
+  process.exit(1)
+})
