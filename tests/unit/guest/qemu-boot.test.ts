@@ -94,6 +94,31 @@ describe.skipIf(!toolAvailable(qemu))('guest kernel on QEMU', () => {
     expect(r.status).toBe(0)
   })
 
+  it('honours mem= and hz=, and builds the documented kernel page tables', async () => {
+    const r = await runQemu(kernel, { append: 'selftest=0 mem=32M hz=1000 halt=1' })
+    const kernelEnd = new ElfImage(new Uint8Array(readFileSync(kernel))).symbols().get('__kernel_end')!.value
+    const managed = (0x80000000 + 32 * 1024 * 1024 - kernelEnd) / 4096
+    // root + one level-0 table per 4 MiB of RAM + one for the UART + one for the PLIC pages
+    const tables = 1 + 32 / 4 + 1 + 1
+    const end = '0x' + kernelEnd.toString(16)
+    expect(r.output).toContain(`memory: 32768 KiB at 0x80000000, kernel 0x80000000-${end}, ${managed - tables} pages free\n`)
+    expect(r.output).toContain('timer: 1000 Hz tick, timebase 10000000 Hz;')
+    expect(r.status).toBe(0)
+  })
+
+  it('rejects bad options and unknown workloads with messages and a failing exit status', async () => {
+    const r = await runQemu(kernel, { append: 'selftest=0 mem=abc hz=5 autorun=cpu,nosuch cpu.iters=100 halt=1' })
+    const out = lines(r.output)
+    expect(out).toContain('cmdline: ignoring mem=abc (not a number)')
+    expect(out).toContain('hz: 5 is out of range (10..1000), using 100')
+    expect(out).toContain(`cpu: 100 iterations, checksum ${ref.cpuChecksum(100)}`)
+    expect(out).toContain("unknown workload 'nosuch' (try: selftest cpu dirty io web fault)")
+    expect(r.status).toBe(1)
+    const big = await runQemu(kernel, { append: 'selftest=0 workload=dirty dirty.pages=5000 halt=1' })
+    expect(big.output).toMatch(/^dirty: a working set of 5000 pages does not fit \(1\.\.\d+ pages; raise mem=\)$/m)
+    expect(big.status).toBe(1)
+  })
+
   it('kills a process that touches kernel memory and reports the failure in the exit status', async () => {
     const r = await runQemu(kernel, { append: 'selftest=0 autorun=fault,cpu cpu.iters=1000 halt=1' })
     const out = lines(r.output)
