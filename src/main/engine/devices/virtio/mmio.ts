@@ -323,3 +323,20 @@ export class VirtioMmioTransport implements MmioDevice {
     this.updateIrq()
   }
 }
+
+/** An empty virtio-mmio slot: QEMU's virt board maps all eight transports and a slot without a device answers
+ * with the magic value, version 2 and DeviceID 0 ("no device"), so drivers can scan every slot. */
+export class EmptyVirtioSlot implements MmioDevice {
+  readonly size = VIRTIO_MMIO_SLOT_SIZE
+  constructor(readonly name: string) {}
+
+  read(offset: number, size: 1 | 2 | 4): number {
+    if (size !== 4) return 0
+    if (offset === Reg.MagicValue) return VIRTIO_MMIO_MAGIC
+    if (offset === Reg.Version) return VIRTIO_MMIO_VERSION
+    if (offset === Reg.VendorId) return VIRTIO_VENDOR_ID
+    return 0
+  }
+
+  write(): void {}
+}
