@@ -9,8 +9,7 @@ export const STORM_LIMIT = 4096
 /** Exceptions the VMM reflects into the guest back to back, without the guest returning from any (sret), before
  * we call it a triple fault. */
 export const NESTED_TRAP_LIMIT = 64
-/** Instructions retired between two reflected exceptions that count as progress (the handler ran and returned,
- * even where the VMM does not see the sret: hardware-assisted mode). */
+/** Instructions retired between two reflected exceptions that count as progress (the handler ran and returned). */
 export const PROGRESS_INSTRUCTIONS = 256
 
 export interface GuardVerdict {
@@ -21,6 +20,10 @@ export interface GuardVerdict {
 const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
 
 export class Guard {
+  /** @param returnsVisible the VMM sees the guest's sret (trap-and-emulate); otherwise only a fault at the handler
+   * entry itself counts as a triple fault */
+  constructor(private readonly returnsVisible: boolean) {}
+
   private windowStart = 0
   private illegalInWindow = 0
   private nested = 0
@@ -43,7 +46,7 @@ export class Guard {
     if (instructions - this.lastReflect >= PROGRESS_INSTRUCTIONS) this.nested = 0
     this.lastReflect = instructions
     this.nested++
-    if (epc >>> 0 === handler >>> 0 || this.nested > NESTED_TRAP_LIMIT) {
+    if (epc >>> 0 === handler >>> 0 || (this.returnsVisible && this.nested > NESTED_TRAP_LIMIT)) {
       return { code: 'GUEST_TRIPLE_FAULT', params: { cause, pc: hex(epc), handler: hex(handler) } }
     }
     return null

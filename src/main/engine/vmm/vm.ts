@@ -40,7 +40,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   readonly hart: Hart
   readonly mem: GuestMemory
   readonly costs: CostTable
-  readonly guard = new Guard()
+  readonly guard: Guard
   readonly symbols: ReadonlyMap<string, number>
   readonly dirtyLog: DirtyLog
   readonly uart: Uart16550
@@ -71,6 +71,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
       throw new EngineError('VMM_BAD_MODE', `unknown virtualization mode "${String(config.mode)}"`, { mode: String(config.mode) })
     }
     this.costs = resolveCosts(config.costs)
+    this.guard = new Guard(config.mode === 'trap-and-emulate')
     this.image = parseElf(elf)
     this.symbols = this.image.symbols
     const tne = config.mode === 'trap-and-emulate'
@@ -107,8 +108,9 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   // ---------------------------------------------------------------------------------------------------------
   // Boot
 
+  /** Loads the ELF and enters the kernel. RAM must be zero (fresh, or cleared by reboot: touching every page of
+   * a fresh buffer would commit it all to host memory for nothing). */
   private loadImage(): void {
-    this.mem.ram.fill(0)
     loadElfIntoRam(this.image, this.mem.ram, B.RAM_BASE)
     const at = this.image.symbols.get('boot_cmdline')
     if (this.config.cmdline !== undefined && at !== undefined) this.writeCmdline(at, this.config.cmdline)
@@ -133,6 +135,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
 
   private reboot(): void {
     this.mode.flushTranslations()
+    this.mem.ram.fill(0)
     this.loadImage()
   }
 

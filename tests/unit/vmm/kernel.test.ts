@@ -1,0 +1,31 @@
+// The project's guest kernel (resources/guest/kernel.elf) under both virtualization modes: same serial output,
+// trap-and-emulate with far more exits.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { MODES, makeVm, runUntil, totalExits } from './helpers'
+
+const KERNEL = join(__dirname, '../../../resources/guest/kernel.elf')
+
+describe.runIf(existsSync(KERNEL))('guest kernel under the VMM', () => {
+  it('boots, runs its self-test and powers off with identical output in both modes', () => {
+    const elf = new Uint8Array(readFileSync(KERNEL))
+    const runs = MODES.map((mode) => {
+      const vm = makeVm(elf, mode, { memoryMiB: 16, cmdline: 'halt=1' })
+      return { vm, out: runUntil(vm, () => false, 200, 1_000_000).out }
+    })
+    const [tne, hw] = runs
+    expect(tne.out).toContain('cmdline: halt=1')
+    expect(tne.out).toContain('selftest: 4 processes finished, 0 failed')
+    expect(tne.out).toBe(hw.out)
+    for (const r of runs) expect(r.vm.halt).toEqual({ kind: 'poweroff', exitCode: 0 })
+    const t = tne.vm.stats().exits
+    const h = hw.vm.stats().exits
+    expect(t['privileged-insn']).toBeGreaterThan(100)
+    expect(t['shadow-page-fault']).toBeGreaterThan(100)
+    expect(h['ept-violation']).toBeGreaterThan(20)
+    expect(h['privileged-insn'] + h['shadow-page-fault']).toBe(0)
+    expect(totalExits(tne.vm)).toBeGreaterThan(totalExits(hw.vm))
+    expect(tne.vm.stats().exitCycles).toBeGreaterThan(2 * hw.vm.stats().exitCycles)
+  })
+})
