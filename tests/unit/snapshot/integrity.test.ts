@@ -7,7 +7,7 @@ import { openSnapshotStore, type SnapshotStore } from '../../../src/main/engine/
 import { fsckStore } from '../../../src/main/engine/snapshot/fsck'
 import { PAGE_SIZE } from '../../../src/main/engine/vmm/vm-state'
 import { SyntheticVm, fingerprint, testClock } from './synthetic-vm'
-import { engineErrorOf, packFiles, removeDir, tempDir } from './helpers'
+import { bundleScript, engineErrorOf, packFiles, removeDir, tempDir } from './helpers'
 
 describe('snapshot integrity', () => {
   let dir: string
@@ -110,9 +110,8 @@ describe('snapshot integrity', () => {
   })
 
   it('the fsck command reports a clean store with exit 0 and a damaged one with exit 1', () => {
-    const cli = path.resolve(__dirname, '../../../src/main/engine/snapshot/fsck-cli.ts')
-    const tsx = path.resolve(__dirname, '../../../node_modules/.bin/tsx')
-    const out = execFileSync(tsx, [cli, dir], { encoding: 'utf8' })
+    const cli = bundleScript(path.resolve(__dirname, '../../../src/main/engine/snapshot/fsck-cli.ts'), dir + '-cli')
+    const out = execFileSync(process.execPath, [cli, dir], { encoding: 'utf8' })
     expect(out).toMatch(/1 VM\(s\), 2 snapshot\(s\)/)
     expect(out).toMatch(/^ok:/m)
     const [firstPack] = packFiles(dir)
@@ -122,12 +121,13 @@ describe('snapshot integrity', () => {
     let status = 0
     let text = ''
     try {
-      execFileSync(tsx, [cli, dir], { encoding: 'utf8' })
+      execFileSync(process.execPath, [cli, dir], { encoding: 'utf8' })
     } catch (err) {
       status = (err as { status: number }).status
       text = String((err as { stdout: string }).stdout)
     }
     expect(status).toBe(1)
     expect(text).toMatch(/PROBLEM SNAPSHOT_PAGES_CORRUPT: Snapshot snap-0001 of VM vm1: 1 page\(s\) missing or corrupt \(0\)/)
+    removeDir(dir + '-cli')
   })
 })

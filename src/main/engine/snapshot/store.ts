@@ -500,6 +500,8 @@ export class SnapshotStore {
     const rec = this.record(vmId)
     const m = this.manifest(vmId, snapId)
     const snaps = this.manifests.get(vmId) as Map<string, SnapshotManifest>
+    // the current position moves first: a crash after it leaves a complete snapshot that is not current
+    if (rec.current === snapId) this.writeRecord({ ...rec, current: m.parent })
     const reparented: string[] = []
     for (const child of snaps.values()) {
       if (child.parent !== snapId) continue
@@ -511,7 +513,6 @@ export class SnapshotStore {
     unlinkDurable(this.io, this.manifestFile(vmId, snapId))
     snaps.delete(snapId)
     this.addRefs(m, -1)
-    if (rec.current === snapId) this.writeRecord({ ...rec, current: m.parent })
     return { reparented, gc: this.gc() }
   }
 
