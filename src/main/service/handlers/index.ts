@@ -2,6 +2,7 @@
 import type { CommandName } from '../../../shared/contract'
 import { appHandlers } from './app'
 import { hostHandlers } from './hosts'
+import { migrationHandlers } from './migration'
 import { settingsHandlers } from './settings'
 import type { Handlers } from './types'
 import { vmHandlers } from './vms'
@@ -9,6 +10,7 @@ import { vmHandlers } from './vms'
 export const handlers: Handlers<CommandName> = {
   ...appHandlers,
   ...hostHandlers,
+  ...migrationHandlers,
   ...settingsHandlers,
   ...vmHandlers
 }
