@@ -12,11 +12,18 @@
 #define SYS_time 1002       /* time() -> mtime (a0 low, a1 high), 10 MHz virtual time */
 #define SYS_sleep_until 1003 /* sleep_until(lo, hi): sleep until mtime >= hi:lo -> 0 */
 #define SYS_netinfo 1004    /* netinfo() -> -ENODEV while there is no network device */
+/* the container filesystem view: small files, visible only inside the caller's container */
+#define SYS_fs_write 1010   /* fs_write(name, buf, len) -> len | -ENOSPC | -EFAULT | -EINVAL */
+#define SYS_fs_read 1011    /* fs_read(name, buf, len) -> bytes | -ENOENT | -EFAULT */
+#define SYS_klog_read 1012  /* klog_read(buf, offset, len) -> bytes of the kernel log | -EINVAL | -EFAULT */
 
+#define EPERM 1
+#define ENOENT 2
 #define EBADF 9
 #define EFAULT 14
 #define ENODEV 19
 #define EINVAL 22
+#define ENOSPC 28
 #define ENOSYS 38
 
 /* user programs, all in one user image; a process starts at USER_TEXT with a0 = program id, a1..a4 = arguments */
@@ -29,6 +36,8 @@
 #define PROG_IO 7
 #define PROG_WEB 8
 #define PROG_FAULT 9
+#define PROG_VICTIM 10
+#define PROG_ATTACKER 11
 
 /* user virtual address space (everything below 0x80000000 belongs to the process) */
 #define USER_TEXT 0x00010000u

@@ -49,6 +49,20 @@ void cmdline_init(uint32_t dtb) {
   boot_cmdline[CMDLINE_SIZE - 1] = 0;
 }
 
+/* prints the command line with the value of secret= hidden (the isolation lab's secret must not reach the
+ * console except through an escape) */
+void cmdline_print(void) {
+  for (const char *w = boot_cmdline; *w;) {
+    if ((w == boot_cmdline || w[-1] == ' ') && strncmp(w, "secret=", 7) == 0) {
+      kputs("secret=(hidden)");
+      while (*w && *w != ' ') w++;
+    } else {
+      kputc(*w++);
+    }
+  }
+  kputc('\n');
+}
+
 static int lookup(const char *line, const char *key, char *out, uint32_t size) {
   uint32_t klen = strlen(key);
   int found = 0;

@@ -54,6 +54,7 @@ uint32_t uvm_pages(pte_t *root);
 pte_t *uvm_walk(pte_t *root, uint32_t va);
 int uvm_fix_ad(pte_t *root, uint32_t va, uint32_t cause);
 int copy_from_user(pte_t *root, void *dst, uint32_t va, uint32_t len);
+int copy_to_user(pte_t *root, uint32_t va, const void *src, uint32_t len);
 uint32_t satp_for(pte_t *root);
 
 /* proc.c */
@@ -80,6 +81,10 @@ struct proc {
   uint32_t user_pages;  /* 0x38 pages mapped for the process */
   uint32_t outlen;      /* 0x3c bytes in the buffered output */
   struct trapframe tf;  /* 0x40 .. 0xc0 */
+  uint32_t ctr;         /* 0xc0 container id (0 = none: the host's own namespace) */
+  uint32_t vpid;        /* 0xc4 pid inside the container (getpid); = pid when ctr is 0 */
+  uint32_t filtered;    /* 0xc8 1: system calls limited to the container allow list */
+  uint32_t reserved;    /* 0xcc */
 };
 
 extern struct proc proc_table[NPROC];
@@ -92,6 +97,8 @@ struct spawn_req {
   uint32_t args[3];
   uint32_t heap_pages; /* zeroed pages at USER_HEAP */
   uint32_t map_uart;   /* map the UART page at USER_DEVICE */
+  uint32_t ctr;        /* container id, 0 = none */
+  uint32_t filtered;   /* apply the system call allow list */
 };
 
 /* runs the processes to completion; returns how many failed (nonzero exit, killed, or could not start) */
@@ -120,9 +127,20 @@ int do_syscall(struct proc *p);
 /* cmdline.c */
 extern char boot_cmdline[CMDLINE_SIZE];
 void cmdline_init(uint32_t dtb);
+void cmdline_print(void);
 /* looks KEY up in the extra "k=v k=v" string first (may be 0), then in the command line; copies the value */
 int cmdline_get(const char *extra, const char *key, char *out, uint32_t size);
 uint32_t cmdline_u32(const char *extra, const char *key, uint32_t fallback);
+
+/* container.c: the filesystem view, the kernel log, the allow list */
+#define KLOG_SIZE 512
+void klog(const char *fmt, ...);
+int ctr_fs_write(uint32_t ctr, const char *name, const void *data, uint32_t len);
+int ctr_fs_read(uint32_t ctr, const char *name, void *out, uint32_t size);
+int ctr_klog_read(void *out, uint32_t off, uint32_t len); /* returns bytes or -EINVAL */
+int ctr_syscall_allowed(uint32_t nr);
+uint32_t ctr_next_vpid(uint32_t ctr);
+extern uint32_t flaw_klog;
 
 /* workload.c */
 int workload_run(const char *name, const char *extra);

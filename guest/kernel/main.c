@@ -43,7 +43,8 @@ void kmain(uint32_t hartid, uint32_t dtb) {
   cmdline_init(dtb); /* before paging: the device tree is read at its physical address */
   trap_init();
   kputs("\nVMM Workbench teaching kernel 1.0 (RV32IMA, S-mode, Sv32)\n");
-  kprintf("cmdline: %s\n", boot_cmdline);
+  kputs("cmdline: ");
+  cmdline_print();
   uint32_t mem = choose_memory();
   kalloc_init((uint32_t)__kernel_end, RAM_BASE + mem);
   kvm_init(RAM_BASE + mem);

@@ -11,7 +11,7 @@ struct proc proc_table[NPROC];
 /* for introspection tools: check these before reading proc_table (layout in docs/guest.md) */
 const uint32_t proc_table_len = NPROC;
 const uint32_t proc_struct_size = sizeof(struct proc);
-_Static_assert(sizeof(struct proc) == 0xc0, "struct proc layout is documented in docs/guest.md");
+_Static_assert(sizeof(struct proc) == 0xd0, "struct proc layout is documented in docs/guest.md");
 _Static_assert(__builtin_offsetof(struct proc, tf) == 0x40, "struct proc layout is documented in docs/guest.md");
 struct proc *current_proc;
 uint32_t nr_procs;
@@ -68,6 +68,10 @@ static struct proc *spawn(const struct spawn_req *r) {
   p->tf.x[11 - 1] = r->args[0];
   p->tf.x[12 - 1] = r->args[1];
   p->tf.x[13 - 1] = r->args[2];
+  p->ctr = r->ctr;
+  p->vpid = r->ctr ? ctr_next_vpid(r->ctr) : p->pid;
+  p->filtered = r->filtered;
+  klog("spawn pid %u (%s) ctr %u vpid %u\n", p->pid, p->name, p->ctr, p->vpid);
   p->state = P_RUNNABLE;
   outbuf[p - proc_table][0] = 0;
   nr_procs++;

@@ -79,7 +79,7 @@ void shell_run(void) {
     if (strcmp(cmd, "help") == 0) cmd_help();
     else if (strcmp(cmd, "ps") == 0) proc_ps();
     else if (strcmp(cmd, "mem") == 0) cmd_mem();
-    else if (strcmp(cmd, "cmdline") == 0) kprintf("%s\n", boot_cmdline);
+    else if (strcmp(cmd, "cmdline") == 0) cmdline_print();
     else if (strcmp(cmd, "echo") == 0) kprintf("%s\n", rest);
     else if (strcmp(cmd, "poweroff") == 0) {
       kputs("power off\n");

@@ -25,9 +25,45 @@ static int sys_write(struct proc *p) {
   return 0;
 }
 
+/* a NUL-terminated name of at most 15 characters from user memory */
+static int user_name(struct proc *p, uint32_t va, char name[16]) {
+  for (uint32_t i = 0; i < 16; i++) {
+    if (copy_from_user((pte_t *)p->pagetable, &name[i], va + i, 1)) return -EFAULT;
+    if (!name[i]) return 0;
+  }
+  return -EINVAL;
+}
+
+/* fs_write / fs_read / klog_read: data moves through a kernel bounce buffer */
+static int32_t sys_container_io(struct proc *p, uint32_t nr) {
+  uint8_t buf[1280];
+  char name[16];
+  int32_t r;
+  pte_t *root = (pte_t *)p->pagetable;
+  if (nr == SYS_klog_read) {
+    uint32_t len = A(2) < sizeof buf ? A(2) : sizeof buf;
+    r = ctr_klog_read(buf, A(1), len);
+    if (r > 0 && copy_to_user(root, A(0), buf, (uint32_t)r)) return -EFAULT;
+    return r;
+  }
+  if ((r = user_name(p, A(0), name)) != 0) return r;
+  if (nr == SYS_fs_write) {
+    if (A(2) > 64) return -EINVAL;
+    if (copy_from_user(root, buf, A(1), A(2))) return -EFAULT;
+    return ctr_fs_write(p->ctr, name, buf, A(2));
+  }
+  r = ctr_fs_read(p->ctr, name, buf, A(2) < sizeof buf ? A(2) : sizeof buf);
+  if (r > 0 && copy_to_user(root, A(1), buf, (uint32_t)r)) return -EFAULT;
+  return r;
+}
+
 int do_syscall(struct proc *p) {
   uint32_t nr = p->tf.x[17 - 1];
   p->syscalls++;
+  if (p->filtered && !ctr_syscall_allowed(nr)) {
+    A(0) = (uint32_t)-EPERM;
+    return 0;
+  }
   switch (nr) {
   case SYS_write:
     return sys_write(p);
@@ -35,7 +71,7 @@ int do_syscall(struct proc *p) {
     proc_exit(p, (int32_t)A(0));
     return 1;
   case SYS_getpid:
-    A(0) = p->pid;
+    A(0) = p->vpid;
     return 0;
   case SYS_sched_yield:
     A(0) = 0;
@@ -54,6 +90,11 @@ int do_syscall(struct proc *p) {
     A(1) = (uint32_t)(t >> 32);
     return 0;
   }
+  case SYS_fs_write:
+  case SYS_fs_read:
+  case SYS_klog_read:
+    A(0) = (uint32_t)sys_container_io(p, nr);
+    return 0;
   case SYS_netinfo:
     A(0) = (uint32_t)-ENODEV;
     return 0;

@@ -123,17 +123,31 @@ int uvm_fix_ad(pte_t *root, uint32_t va, uint32_t cause) {
   return 1;
 }
 
-int copy_from_user(pte_t *root, void *dst, uint32_t va, uint32_t len) {
-  uint8_t *d = dst;
+/* copies between kernel memory and user virtual memory through the process's page table (the kernel never
+ * dereferences user addresses itself, so it needs no sstatus.SUM); every page must be U and readable/writable */
+static int copy_user(pte_t *root, uint32_t va, uint8_t *kbuf, uint32_t len, int to_user) {
+  uint32_t need = PTE_V | PTE_U | (to_user ? PTE_W : PTE_R);
   while (len) {
     pte_t *pte = walk(root, va, 0);
-    if (!pte || (*pte & (PTE_V | PTE_U | PTE_R)) != (PTE_V | PTE_U | PTE_R)) return -1;
+    if (!pte || (*pte & need) != need) return -1;
     uint32_t off = va & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
     if (n > len) n = len;
-    memcpy(d, (const void *)(PTE_PA(*pte) + off), n);
-    d += n;
+    uint8_t *user = (uint8_t *)(PTE_PA(*pte) + off);
+    if (to_user) {
+      memcpy(user, kbuf, n);
+      *pte |= PTE_A | PTE_D; /* as the MMU would for a store */
+    } else {
+      memcpy(kbuf, user, n);
+    }
+    kbuf += n;
     va += n;
     len -= n;
   }
   return 0;
+}
+
+int copy_from_user(pte_t *root, void *dst, uint32_t va, uint32_t len) { return copy_user(root, va, dst, len, 0); }
+
+int copy_to_user(pte_t *root, uint32_t va, const void *src, uint32_t len) {
+  return copy_user(root, va, (uint8_t *)src, len, 1);
 }

@@ -3,16 +3,17 @@
 #include "kernel.h"
 #include "abi.h"
 #include "gstring.h"
+#include "fmt.h"
 
 #define HEAP_RESERVE_PAGES 64 /* kept free for page tables and the other processes */
 
 static int run_selftest(const char *extra) {
   (void)extra;
   static const struct spawn_req reqs[4] = {
-      {"primes", PROG_PRIMES, {30000, 0, 0}, 0, 0},
-      {"collatz", PROG_COLLATZ, {20000, 0, 0}, 0, 0},
-      {"crc32", PROG_CRC32, {65536, 0, 0}, 0, 0},
-      {"sort", PROG_SORT, {2048, 0, 0}, 0, 0},
+      {.name = "primes", .prog = PROG_PRIMES, .args = {30000}},
+      {.name = "collatz", .prog = PROG_COLLATZ, .args = {20000}},
+      {.name = "crc32", .prog = PROG_CRC32, .args = {65536}},
+      {.name = "sort", .prog = PROG_SORT, .args = {2048}},
   };
   kprintf("selftest: starting 4 processes (round-robin, timer-preempted, one address space each)\n");
   int failed = run_job(reqs, 4);
@@ -21,7 +22,7 @@ static int run_selftest(const char *extra) {
 }
 
 static int run_cpu(const char *extra) {
-  struct spawn_req r = {"cpu", PROG_CPU, {cmdline_u32(extra, "cpu.iters", 1000000), 0, 0}, 0, 0};
+  struct spawn_req r = {.name = "cpu", .prog = PROG_CPU, .args = {cmdline_u32(extra, "cpu.iters", 1000000)}};
   return run_job(&r, 1);
 }
 
@@ -35,24 +36,69 @@ static int run_dirty(const char *extra) {
     kprintf("dirty: a working set of %u pages does not fit (1..%u pages; raise mem=)\n", pages, avail);
     return 1;
   }
-  struct spawn_req r = {"dirty", PROG_DIRTY, {pages, rate, passes}, pages, 0};
+  struct spawn_req r = {.name = "dirty", .prog = PROG_DIRTY, .args = {pages, rate, passes}, .heap_pages = pages};
   return run_job(&r, 1);
 }
 
 static int run_io(const char *extra) {
-  struct spawn_req r = {"io", PROG_IO, {cmdline_u32(extra, "io.count", 100000), 0, 0}, 0, 1};
+  struct spawn_req r = {.name = "io", .prog = PROG_IO, .args = {cmdline_u32(extra, "io.count", 100000)}, .map_uart = 1};
   return run_job(&r, 1);
 }
 
 static int run_web(const char *extra) {
   (void)extra;
-  struct spawn_req r = {"web", PROG_WEB, {0, 0, 0}, 0, 0};
+  struct spawn_req r = {.name = "web", .prog = PROG_WEB};
   return run_job(&r, 1);
 }
 
 static int run_fault(const char *extra) {
-  struct spawn_req r = {"fault", PROG_FAULT, {cmdline_u32(extra, "fault.addr", (uint32_t)boot_cmdline), 0, 0}, 0, 0};
+  struct spawn_req r = {.name = "fault", .prog = PROG_FAULT, .args = {cmdline_u32(extra, "fault.addr", (uint32_t)boot_cmdline)}};
   return run_job(&r, 1);
+}
+
+/* The isolation lab's tenants: the victim (container 2) holds the secret from secret= in its file "secret"; the
+ * attacker (container 1) fuzzes the system calls it can reach. tenants = both as containers on this kernel (with
+ * tenants.filter=1: both under the allow list); victim / attacker = one tenant each, for the two-VM setup. */
+#define CTR_ATTACKER 1
+#define CTR_VICTIM 2
+
+static int plant_secret(const char *extra) {
+  char secret[48], text[64];
+  if (!cmdline_get(extra, "secret", secret, sizeof secret)) strlcpy(secret, "0123456789abcdef", sizeof secret);
+  uint32_t n = fmt_snprintf(text, sizeof text, "SECRET{%s}", secret);
+  return ctr_fs_write(CTR_VICTIM, "secret", text, n) < 0;
+}
+
+static void tenant_reqs(const char *extra, struct spawn_req *victim, struct spawn_req *attacker) {
+  uint32_t filter = cmdline_u32(extra, "tenants.filter", 0);
+  flaw_klog = cmdline_u32(extra, "flaw.klog", 0);
+  struct spawn_req v = {.name = "victim", .prog = PROG_VICTIM, .args = {cmdline_u32(extra, "victim.ms", 50)},
+                        .ctr = CTR_VICTIM, .filtered = filter};
+  struct spawn_req a = {.name = "attacker", .prog = PROG_ATTACKER,
+                        .args = {cmdline_u32(extra, "attack.seed", 1), cmdline_u32(extra, "attack.tries", 1000)},
+                        .ctr = CTR_ATTACKER, .filtered = filter};
+  *victim = v;
+  *attacker = a;
+}
+
+static int run_tenants(const char *extra) {
+  struct spawn_req reqs[2];
+  tenant_reqs(extra, &reqs[0], &reqs[1]);
+  if (plant_secret(extra)) return 1;
+  return run_job(reqs, 2);
+}
+
+static int run_victim(const char *extra) {
+  struct spawn_req reqs[2];
+  tenant_reqs(extra, &reqs[0], &reqs[1]);
+  if (plant_secret(extra)) return 1;
+  return run_job(&reqs[0], 1);
+}
+
+static int run_attacker(const char *extra) {
+  struct spawn_req reqs[2];
+  tenant_reqs(extra, &reqs[0], &reqs[1]);
+  return run_job(&reqs[1], 1);
 }
 
 static const struct {
@@ -66,6 +112,9 @@ static const struct {
     {"io", run_io, "N writes to the UART scratch register (io.count=N)"},
     {"web", run_web, "network service (no network device yet)"},
     {"fault", run_fault, "touches kernel memory from user mode and gets killed (fault.addr=A)"},
+    {"tenants", run_tenants, "victim + attacker containers on this kernel (secret= flaw.klog= tenants.filter=)"},
+    {"victim", run_victim, "the victim tenant alone (secret= victim.ms=, 0 = forever)"},
+    {"attacker", run_attacker, "the attacker tenant alone (attack.seed= attack.tries= flaw.klog=)"},
 };
 
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
@@ -86,7 +135,7 @@ static int run_timed(int (*run)(const char *), const char *name, const char *ext
 int workload_run(const char *name, const char *extra) {
   for (uint32_t i = 0; i < NWORKLOADS; i++)
     if (strcmp(name, workloads[i].name) == 0) return run_timed(workloads[i].run, name, extra);
-  kprintf("unknown workload '%s' (try: selftest cpu dirty io web fault)\n", name);
+  kprintf("unknown workload '%s' (try: selftest cpu dirty io web fault tenants victim attacker)\n", name);
   return -1;
 }
 

@@ -55,7 +55,7 @@ describe('guest image layout', () => {
     const len = elf.readU32(syms.get('proc_table_len')!.value)
     const size = elf.readU32(syms.get('proc_struct_size')!.value)
     expect(len).toBeGreaterThanOrEqual(4)
-    expect(size).toBe(0xc0)
+    expect(size).toBe(0xd0)
     expect(syms.get('proc_table')?.size).toBe(len * size)
     for (const name of ['current_proc', 'nr_procs', 'next_pid', 'ticks', 'kernel_root']) {
       expect(syms.get(name)?.size, name).toBe(4)

@@ -112,7 +112,7 @@ describe.skipIf(!toolAvailable(qemu))('guest kernel on QEMU', () => {
     expect(out).toContain('cmdline: ignoring mem=abc (not a number)')
     expect(out).toContain('hz: 5 is out of range (10..1000), using 100')
     expect(out).toContain(`cpu: 100 iterations, checksum ${ref.cpuChecksum(100)}`)
-    expect(out).toContain("unknown workload 'nosuch' (try: selftest cpu dirty io web fault)")
+    expect(out).toContain("unknown workload 'nosuch' (try: selftest cpu dirty io web fault tenants victim attacker)")
     expect(r.status).toBe(1)
     const big = await runQemu(kernel, { append: 'selftest=0 workload=dirty dirty.pages=5000 halt=1' })
     expect(big.output).toMatch(/^dirty: a working set of 5000 pages does not fit \(1\.\.\d+ pages; raise mem=\)$/m)
