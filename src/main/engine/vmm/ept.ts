@@ -26,6 +26,9 @@ export class Ept implements Stage2 {
   /** First stores to pages whose D bit was clear (the dirty-page counter of the stats). */
   dirtyEvents = 0
   private logging = false
+  /** Guest-physical windows outside RAM that translate to themselves: device pages mapped straight into the guest
+   * (an SR-IOV VF's registers, a polled I/O page; issue 7). The hart reaches them on its bus without an exit. */
+  private direct: { base: number; end: number }[] = []
 
   constructor(
     readonly ramBase: number,
@@ -39,6 +42,7 @@ export class Ept implements Stage2 {
     const off = (gpa - this.ramBase) >>> 0
     const idx = off >>> PAGE_SHIFT
     if (idx >= this.pages) {
+      if (this.direct.length !== 0 && this.isDirect(gpa >>> 0)) return gpa >>> 0
       this.lastFault = 'outside-ram'
       return -1
     }
@@ -66,6 +70,16 @@ export class Ept implements Stage2 {
       this.flags[idx] = f | F_A
     }
     return gpa >>> 0
+  }
+
+  /** Map [base, base+size) outside RAM straight through (identity): see `direct`. */
+  addDirect(base: number, size: number): void {
+    this.direct.push({ base: base >>> 0, end: (base >>> 0) + size })
+  }
+
+  isDirect(gpa: number): boolean {
+    for (const w of this.direct) if (gpa >= w.base && gpa < w.end) return true
+    return false
   }
 
   /** Page index (from the start of RAM) of a guest-physical address, or -1 outside RAM. */

@@ -2,7 +2,7 @@
 // accounting, and one of the two virtualization modes. Implements VmInstance (api.ts) and PostcopyTarget.
 import { Hart } from '../cpu/hart'
 import { EngineError } from '../errors'
-import { SystemBus, BusError } from '../machine/bus'
+import { SystemBus, BusError, type MmioDevice } from '../machine/bus'
 import * as B from '../machine/board'
 import { parseElf, loadElfIntoRam, type ElfImage } from '../machine/elf'
 import { Uart16550, type UartState } from '../devices/uart16550'
@@ -58,6 +58,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   private waiting = false
   private externalLevel = false
   private missingPage = -1
+  /** A VMM-side periodic timer (issue 7: polling a directly mapped device page). */
+  private hostTimer: { period: number; next: number; cost: number; fn: () => void } | null = null
 
   constructor(
     readonly config: VmConfig,
@@ -96,7 +98,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
 
     this.mode = tne ? new TrapEmulateMode(this) : new HwAssistMode(this)
     this.hart.hostTrap = (cause, epc, tval) => this.mode.onTrap(cause, epc, tval)
-    this.hart.onDeadline = () => this.onTimerDeadline()
+    this.hart.onDeadline = () => this.onDeadline()
     this.dirtyLog = {
       start: () => this.mode.dirtyStart(),
       collect: () => this.mode.dirtyCollect(),
@@ -245,8 +247,52 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.timerDeadline = deadline
     this.timerFired = false
     this.mode.setTimerLevel(false)
-    const at = deadline * B.CYCLES_PER_MTIME_TICK
+    this.planDeadline()
+  }
+
+  /** The hart's next deadline: the SBI timer (if armed and not fired) or the host timer, whichever is first. */
+  private planDeadline(): void {
+    let at = this.timerDeadline !== null && !this.timerFired ? this.timerDeadline * B.CYCLES_PER_MTIME_TICK : Infinity
+    if (this.hostTimer && this.hostTimer.next < at) at = this.hostTimer.next
     this.hart.deadline = at > this.hart.now() ? at : this.hart.now()
+  }
+
+  private onDeadline(): void {
+    const now = this.hart.now()
+    const ht = this.hostTimer
+    if (ht && now >= ht.next) {
+      this.charge('timer', this.costs.vmExit + ht.cost)
+      ht.fn()
+      ht.next += ht.period
+    }
+    if (this.timerDeadline !== null && now >= this.timerDeadline * B.CYCLES_PER_MTIME_TICK) this.onTimerDeadline()
+    this.planDeadline()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // I/O devices (issue 7: src/main/engine/devices, labs/io)
+
+  /** Maps a device model at guest-physical `base`: every guest access to it exits and is emulated ('mmio'). */
+  attachDevice(name: string, base: number, size: number, dev: MmioDevice): void {
+    this.devices.map(name, base, size, dev)
+  }
+
+  /** Maps a device page straight into the guest (hardware-assisted mode: an identity EPT window to the device on
+   * the hart's bus): guest accesses reach `dev` without a VM exit, as an SR-IOV VF's BAR does. */
+  mapDirect(name: string, base: number, size: number, dev: MmioDevice): void {
+    if (!(this.mode instanceof HwAssistMode)) {
+      throw new EngineError('VMM_DIRECT_MAP_UNSUPPORTED', 'direct device mapping needs hardware-assisted mode', { mode: this.config.mode })
+    }
+    this.mem.bus.map(name, base, size, dev)
+    this.mode.ept.addDirect(base, size)
+    this.hart.flushTlb()
+  }
+
+  /** Every `periodCycles` of virtual time the vCPU exits ('timer', vmExit + handlerCycles) and `fn` runs in the
+   * VMM, e.g. to poll a directly mapped page. null stops it. */
+  setHostTimer(periodCycles: number | null, fn: () => void = () => {}, handlerCycles = 0): void {
+    this.hostTimer = periodCycles === null ? null : { period: periodCycles, next: this.hart.now() + periodCycles, cost: handlerCycles, fn }
+    this.planDeadline()
   }
 
   /** The hart reached the SBI timer deadline: the host timer fires, the VM exits, STIP is injected. */
@@ -298,9 +344,17 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
           else if (this.timerDeadline !== null && !this.timerFired) {
             // idle: jump virtual time to the timer deadline
             const at = this.timerDeadline * B.CYCLES_PER_MTIME_TICK
+            const ht = this.hostTimer
+            if (ht && ht.next < at) {
+              // the VMM's own timer comes first: idle until then and run it
+              if (ht.next > hart.cycle) hart.cycle = ht.next
+              this.onDeadline()
+              continue
+            }
             if (at > hart.cycle) hart.cycle = at
             hart.deadline = Infinity
             this.onTimerDeadline()
+            this.planDeadline()
             continue
           } else {
             status = 'idle'
@@ -397,7 +451,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.exits.load(v.exits as { counts: Record<string, number>; cycles: number })
     this.guard.load(v.guard as Record<string, number>)
     this.mode.load(v.modeState as Record<string, unknown>)
-    this.hart.deadline = this.timerDeadline !== null && !this.timerFired ? this.timerDeadline * B.CYCLES_PER_MTIME_TICK : Infinity
+    this.planDeadline()
     this.haltState = null
     this.missingPage = -1
   }
