@@ -57,6 +57,13 @@ describe.skipIf(!toolAvailable(qemu))('guest kernel on QEMU', () => {
     expect(full.status).toBe(0)
   })
 
+  it('prints exactly the marker block documented in docs/guest.md', () => {
+    const doc = readFileSync(resolve(__dirname, '../../../docs/guest.md'), 'utf8')
+    const start = doc.indexOf('```\n\nVMM Workbench') + 4
+    expect(start).toBeGreaterThan(3)
+    expect(full.output).toBe(doc.slice(start, doc.indexOf('```', start)))
+  })
+
   it('prints the same bytes with instruction-counted time (timer ticks land elsewhere)', async () => {
     const counted = await runQemu(kernel, { append: FULL, icount: 'shift=6,sleep=off' })
     expect(counted.timedOut).toBe(false)
