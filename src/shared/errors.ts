@@ -2,6 +2,7 @@
 // the catalogues in src/renderer/src/i18n/<lang>/errors.ts, which must cover every code listed here (checked
 // at compile time). Add a feature's codes in its contract file and list the array below.
 import { appErrorCodes } from './contract/app'
+import { attestationErrorCodes } from './contract/attestation'
 import { hostErrorCodes } from './contract/hosts'
 import { migrationErrorCodes } from './contract/migration'
 import { settingsErrorCodes } from './contract/settings'
@@ -19,6 +20,7 @@ export const engineErrorCodes = [
 
 export const ERROR_CODES = [
   ...appErrorCodes,
+  ...attestationErrorCodes,
   ...hostErrorCodes,
   ...migrationErrorCodes,
   ...settingsErrorCodes,

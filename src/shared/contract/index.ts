@@ -2,6 +2,7 @@
 // (commands, events, error codes) and spread it in here; handlers go in src/main/service/handlers/<feature>.ts.
 import type { z } from 'zod'
 import { appCommands, appEvents } from './app'
+import { attestationCommands, attestationEvents } from './attestation'
 import { hostCommands, hostEvents } from './hosts'
 import { migrationCommands, migrationEvents } from './migration'
 import { settingsCommands, settingsEvents } from './settings'
@@ -9,6 +10,7 @@ import { vmCommands, vmEvents } from './vms'
 
 export const commands = {
   ...appCommands,
+  ...attestationCommands,
   ...hostCommands,
   ...migrationCommands,
   ...settingsCommands,
@@ -17,6 +19,7 @@ export const commands = {
 
 export const events = {
   ...appEvents,
+  ...attestationEvents,
   ...hostEvents,
   ...migrationEvents,
   ...settingsEvents,
@@ -45,6 +48,7 @@ export function isEventName(name: string): name is EventName {
 export * from './define'
 export * from './common'
 export * from './app'
+export * from './attestation'
 export * from './hosts'
 export * from './migration'
 export * from './settings'

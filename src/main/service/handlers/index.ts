@@ -1,6 +1,7 @@
 // Every command's handler; the type makes a missing one a compile error.
 import type { CommandName } from '../../../shared/contract'
 import { appHandlers } from './app'
+import { attestationHandlers } from './attestation'
 import { hostHandlers } from './hosts'
 import { migrationHandlers } from './migration'
 import { settingsHandlers } from './settings'
@@ -9,6 +10,7 @@ import { vmHandlers } from './vms'
 
 export const handlers: Handlers<CommandName> = {
   ...appHandlers,
+  ...attestationHandlers,
   ...hostHandlers,
   ...migrationHandlers,
   ...settingsHandlers,
