@@ -30,7 +30,7 @@ export interface ProtocolErrorMessage {
 
 export type ServerMessage = ResultMessage | EventMessage | ProtocolErrorMessage
 
-export const ServerMessageSchema = z.discriminatedUnion('kind', [
+export const ServerMessageSchema = z.union([
   z.strictObject({ kind: z.literal('result'), id: z.number(), ok: z.literal(true), value: z.unknown() }),
   z.strictObject({ kind: z.literal('result'), id: z.number(), ok: z.literal(false), error: ErrorPayloadSchema }),
   z.strictObject({ kind: z.literal('event'), event: z.string(), payload: z.unknown() }),

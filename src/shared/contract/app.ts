@@ -18,4 +18,4 @@ export const appCommands = {
 
 export const appEvents = {}
 
-export const appErrorCodes = ['PROTOCOL_MALFORMED', 'COMMAND_UNKNOWN', 'REQUEST_INVALID', 'INTERNAL_ERROR'] as const
+export const appErrorCodes = ['PROTOCOL_MALFORMED', 'COMMAND_UNKNOWN', 'REQUEST_INVALID', 'INTERNAL_ERROR', 'CONNECTION_LOST'] as const

@@ -1,0 +1,26 @@
+// Turns any error into a translated sentence: a WorkbenchError's code and params through the catalogues,
+// anything else into the generic internal error. Never a stack trace.
+import { WorkbenchError } from '@shared/errors'
+import { i18n } from './index'
+
+export function errorText(err: unknown): string {
+  const { t, te } = i18n.global
+  if (!(err instanceof WorkbenchError)) return t('errors.INTERNAL_ERROR')
+  const params: Record<string, string | number> = { ...err.params }
+  if (err.code === 'REQUEST_INVALID') {
+    const reason = String(params.reason ?? '')
+    params.reason = te(`errors.${reason}`) ? t(`errors.${reason}`) : reason
+  }
+  if (err.code === 'VM_BAD_STATE' && typeof params.state === 'string' && te(`vms.state.${params.state}`)) {
+    params.state = t(`vms.state.${params.state}`)
+  }
+  if (err.code === 'VM_BAD_STATE' && typeof params.action === 'string' && te(`vms.actions.${params.action}`)) {
+    params.action = t(`vms.actions.${params.action}`)
+  }
+  return te(`errors.${err.code}`) ? t(`errors.${err.code}`, params) : t('errors.unknown', { code: err.code })
+}
+
+/** The translated reason for a halt/crash payload ({ code, params }). */
+export function codeText(code: string, params: Record<string, string | number> = {}): string {
+  return errorText(new WorkbenchError(code, params))
+}

@@ -1,0 +1,70 @@
+export default {
+  vms: {
+    title: '虚拟机',
+    empty: '还没有虚拟机。创建一台，在 VMM 引擎上启动客户机内核。',
+    newVm: '新建虚拟机',
+    columns: { name: '名称', state: '状态', host: '主机', memory: '内存', vcpus: 'vCPU', mode: '虚拟化方式', nic: '网卡', vtpm: 'vTPM', actions: '操作' },
+    state: { stopped: '已停止', running: '运行中', paused: '已暂停', halted: '已关机', crashed: '已崩溃' },
+    mode: { 'trap-and-emulate': '陷入并模拟', 'hardware-assisted': '硬件辅助 (EPT)' },
+    modeHelp: {
+      'trap-and-emulate': '客户机内核以降低的特权级运行；每条特权指令都陷入 VMM，页表由影子页表实现。VM 退出很多。',
+      'hardware-assisted': '客户机内核在虚拟监管态下运行并使用自己的页表；第二级页表 (EPT) 翻译客户机物理内存。VM 退出很少。'
+    },
+    nic: { none: '无', emulated: '模拟网卡', virtio: 'virtio-net', 'sriov-vf': 'SR-IOV VF', 'vf-failover': 'VF + virtio 故障转移' },
+    nicHelp: {
+      none: '没有网络设备。',
+      emulated: '每次寄存器访问都是一次由设备模型处理的 VM 退出：慢，但可以迁移到任何主机。',
+      virtio: '半虚拟化环形队列位于客户机内存中，退出很少：快且可迁移。',
+      'sriov-vf': '直通主机网卡的虚拟功能（需要 IOMMU）：最快，但虚拟机无法迁移。',
+      'vf-failover': 'VF 与 virtio 备用网卡配对：快，迁移时拔出 VF。'
+    },
+    actions: { start: '启动', pause: '暂停', resume: '继续', stop: '停止', delete: '删除', open: '打开' },
+    confirmStop: {
+      title: '停止“{name}”？',
+      body: '客户机将立即断电，如同拔掉电源。客户机内未保存的内容都会丢失。'
+    },
+    confirmDelete: {
+      title: '删除“{name}”？',
+      body: '虚拟机定义将被删除。运行中的虚拟机会先被停止。此操作无法撤销。'
+    },
+    halt: { poweroff: '已关机（退出码 {code}）', crash: '被 VMM 停止：{reason}' },
+    wizard: {
+      title: '创建虚拟机',
+      steps: { basics: '基本信息', platform: '平台', devices: '设备', review: '确认' },
+      name: '名称',
+      namePlaceholder: '例如 lab-vm-1',
+      memory: '内存 (MiB)',
+      vcpus: 'vCPU 数',
+      image: '客户机镜像',
+      noImages: '在 resources/guest 中没有找到客户机镜像。',
+      host: '主机',
+      hostCaps: '{cores} 核 · {memory} MiB · IOMMU {iommu} · {vfs} 个 SR-IOV VF',
+      mode: '虚拟化方式',
+      nic: '网络接口',
+      vtpm: '虚拟 TPM',
+      vtpmHelp: '添加带度量启动的 TPM 2.0，用于远程证明。',
+      review: '检查设置后创建虚拟机。新虚拟机处于停止状态。',
+      created: '虚拟机“{name}”已创建。'
+    }
+  },
+  detail: {
+    back: '所有虚拟机',
+    console: '串口控制台',
+    consoleHint: '点击控制台后输入：按键会发送到客户机的 UART。',
+    charts: { ips: '每秒指令数', exits: '按原因分类的每秒 VM 退出', dirty: '每秒脏页数' },
+    exitsTable: '退出计数',
+    reason: '原因',
+    count: '次数',
+    rate: '每秒',
+    total: '合计',
+    summary: {
+      mode: '虚拟化方式',
+      instructions: '指令数',
+      virtualTime: '虚拟时间',
+      exitCycles: '退出消耗的周期',
+      dirtyPages: '脏页',
+      wall: '已运行'
+    },
+    notRunning: '虚拟机未运行。启动后可查看实时统计。'
+  }
+}
