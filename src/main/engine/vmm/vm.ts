@@ -149,17 +149,20 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.hart.cycle += cost
   }
 
+  /** What SBI calls act on: the console is the UART's byte streams, as for a KVM guest whose VMM connects both
+   * to one chardev. */
+  private readonly sbiEnv: SbiEnv = {
+    putchar: (b) => this.serialOut.push(b),
+    getchar: () => (this.uart.rxCount() > 0 ? this.uart.read(0) : -1),
+    setTimer: (t) => this.setTimer(t),
+    shutdown: (failure) => this.powerOff(failure ? 1 : 0),
+    reboot: () => this.reboot()
+  }
+
   handleSbi(epc: number): void {
     const x = this.hart.x
-    const env: SbiEnv = {
-      putchar: (b) => this.serialOut.push(b),
-      getchar: () => (this.uart.rxCount() > 0 ? this.uart.read(0) : -1),
-      setTimer: (t) => this.setTimer(t),
-      shutdown: (failure) => this.powerOff(failure ? 1 : 0),
-      reboot: () => this.reboot()
-    }
     const args = [x[10] >>> 0, x[11] >>> 0, x[12] >>> 0, x[13] >>> 0, x[14] >>> 0, x[15] >>> 0]
-    const r = handleSbi({ eid: x[17] >>> 0, fid: x[16] >>> 0, args }, env)
+    const r = handleSbi({ eid: x[17] >>> 0, fid: x[16] >>> 0, args }, this.sbiEnv)
     if (this.haltState?.kind === 'poweroff' || this.hart.pc !== epc) {
       // powered off, or rebooted (the hart was reset): nothing to resume
       this.charge('sbi', this.costs.vmExit + this.costs.sbiHandler)
