@@ -94,7 +94,7 @@ extern uint32_t nr_procs;
 struct spawn_req {
   const char *name;
   uint32_t prog;
-  uint32_t args[3];
+  uint32_t args[4];   /* a1..a4 */
   uint32_t heap_pages; /* zeroed pages at USER_HEAP */
   uint32_t map_uart;   /* map the UART page at USER_DEVICE */
   uint32_t ctr;        /* container id, 0 = none */

@@ -68,6 +68,7 @@ static struct proc *spawn(const struct spawn_req *r) {
   p->tf.x[11 - 1] = r->args[0];
   p->tf.x[12 - 1] = r->args[1];
   p->tf.x[13 - 1] = r->args[2];
+  p->tf.x[14 - 1] = r->args[3];
   p->ctr = r->ctr;
   p->vpid = r->ctr ? ctr_next_vpid(r->ctr) : p->pid;
   p->filtered = r->filtered;

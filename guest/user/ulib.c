@@ -50,16 +50,16 @@ void uprintf(const char *fmt, ...) {
   if (l.len) sys_write(l.buf, l.len);
 }
 
-int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3);
+int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);
 
-int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3) {
+int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4) {
   switch (prog) {
   case PROG_PRIMES: return prog_primes(a1);
   case PROG_COLLATZ: return prog_collatz(a1);
   case PROG_CRC32: return prog_crc32(a1);
   case PROG_SORT: return prog_sort(a1);
   case PROG_CPU: return prog_cpu(a1);
-  case PROG_DIRTY: return prog_dirty(a1, a2, a3);
+  case PROG_DIRTY: return prog_dirty(a1, a2, a3, a4);
   case PROG_IO: return prog_io(a1);
   case PROG_WEB: return prog_web();
   case PROG_FAULT: return prog_fault(a1);

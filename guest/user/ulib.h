@@ -24,7 +24,7 @@ int32_t prog_collatz(uint32_t limit);
 int32_t prog_crc32(uint32_t bytes);
 int32_t prog_sort(uint32_t count);
 int32_t prog_cpu(uint32_t iters);
-int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes);
+int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes, uint32_t words);
 int32_t prog_io(uint32_t count);
 int32_t prog_web(void);
 int32_t prog_fault(uint32_t kernel_addr);

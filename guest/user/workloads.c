@@ -15,11 +15,13 @@ int32_t prog_cpu(uint32_t iters) {
   return 0;
 }
 
-/* dirty: writes one word into each of `pages` pages (the working set at USER_HEAP), `rate` pages per second of
- * virtual time (0 = unthrottled), for `passes` passes over the set (0 = forever). Word k of page p in pass n gets
- * n * 0x10001 ^ p, k = n mod 1024. */
-int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes) {
+/* dirty: visits each of `pages` pages (the working set at USER_HEAP) `rate` times per second of virtual time
+ * (0 = unthrottled), for `passes` passes over the set (0 = forever), writing `words` words per visit (1..1024;
+ * 1024 rewrites the whole page, which costs CPU time per page: what makes auto-converge's throttling bite).
+ * In pass n (from 1) page p gets, for k < words, the word at index (n - 1 + k) mod 1024 set to (n * 0x10001 ^ p) + k. */
+int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes, uint32_t words) {
   volatile uint32_t *heap = (volatile uint32_t *)USER_HEAP;
+  if (words == 0 || words > 1024) words = 1024;
   uprintf("dirty: working set %u pages (%u KiB), rate %u pages/s, passes %u\n", pages, pages * 4, rate, passes);
   uint32_t step = rate ? TIMEBASE_HZ / rate : 0, step_rem = rate ? TIMEBASE_HZ % rate : 0, frac = 0;
   uint64_t due = sys_time();
@@ -36,8 +38,11 @@ int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes) {
         }
       }
       uint32_t v = (pass + 1) * 0x10001u ^ p;
-      heap[p * 1024 + (pass & 1023)] = v;
-      sum += v;
+      volatile uint32_t *page = heap + p * 1024;
+      for (uint32_t k = 0; k < words; k++) {
+        page[(pass + k) & 1023] = v + k;
+        sum += v + k;
+      }
     }
     uprintf("dirty: pass %u done\n", pass + 1);
   }

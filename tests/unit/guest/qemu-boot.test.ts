@@ -126,6 +126,17 @@ describe.skipIf(!toolAvailable(qemu))('guest kernel on QEMU', () => {
     expect(big.status).toBe(1)
   })
 
+  it('rewrites whole pages with dirty.words (the CPU cost that auto-converge throttles)', async () => {
+    const r = await runQemu(kernel, {
+      append: 'selftest=0 workload=dirty dirty.pages=64 dirty.rate=0 dirty.passes=3 dirty.words=1024 halt=1'
+    })
+    expect(r.output).toContain(`dirty: done, checksum ${ref.dirtyChecksum(64, 3, 1024)}\n`)
+    const odd = await runQemu(kernel, {
+      append: 'selftest=0 workload=dirty dirty.pages=10 dirty.rate=0 dirty.passes=2 dirty.words=7 halt=1'
+    })
+    expect(odd.output).toContain(`dirty: done, checksum ${ref.dirtyChecksum(10, 2, 7)}\n`)
+  })
+
   it('kills a process that touches kernel memory and reports the failure in the exit status', async () => {
     const r = await runQemu(kernel, { append: 'selftest=0 autorun=fault,cpu cpu.iters=1000 halt=1' })
     const out = lines(r.output)

@@ -84,10 +84,17 @@ export function ioReadback(count: number): string {
   return '0x' + ((i ^ (i >>> 8)) & 0xff).toString(16).padStart(2, '0')
 }
 
-/** Sum of every word the dirty workload writes: pass n (1-based), page p gets n * 0x10001 ^ p. */
-export function dirtyChecksum(pages: number, passes: number): string {
+/** Sum of every word the dirty workload writes: in pass n (1-based) page p gets words (n * 0x10001 ^ p) + k,
+ * k < words. */
+export function dirtyChecksum(pages: number, passes: number, words = 1): string {
   let sum = 0
-  for (let n = 1; n <= passes; n++) for (let p = 0; p < pages; p++) sum = u32(sum + u32(Math.imul(n, 0x10001) ^ p))
+  for (let n = 1; n <= passes; n++) {
+    for (let p = 0; p < pages; p++) {
+      const v = u32(Math.imul(n, 0x10001) ^ p)
+      // the k terms summed in closed form: words * v + words * (words - 1) / 2
+      sum = u32(sum + Math.imul(words, v) + (words * (words - 1)) / 2)
+    }
+  }
   return hex8(sum)
 }
 
