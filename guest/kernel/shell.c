@@ -15,8 +15,17 @@ static int read_char(void) {
 static void read_line(char *line) {
   uint32_t n = 0;
   static int last_cr;
+  int esc = 0; /* 1 after ESC, 2 inside an ESC [ ... sequence (arrow keys etc. are ignored) */
   for (;;) {
     int c = read_char();
+    if (c == 27) {
+      esc = 1;
+      continue;
+    }
+    if (esc) {
+      esc = (esc == 1 && c == '[') || (esc == 2 && (c < 0x40 || c > 0x7e)) ? 2 : 0;
+      continue;
+    }
     if (c == '\n' && last_cr) { /* the LF of a CR LF pair */
       last_cr = 0;
       continue;

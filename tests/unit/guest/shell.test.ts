@@ -11,7 +11,7 @@ const PROMPT = 'wb$ '
 
 describe.skipIf(!toolAvailable(qemu))('guest shell on QEMU', () => {
   it('echoes input and answers help, echo, run, ps, mem, unknown commands and poweroff', async () => {
-    const typed = ['help', 'echo hello  world', 'echo abx\x7fc', 'run cpu cpu.iters=5000', 'ps', 'mem', 'frobnicate', 'poweroff']
+    const typed = ['help', 'echo hello  world', 'echo abx\x7fc', 'echo \x1b[Aup\x1b[1;5Cx', 'run cpu cpu.iters=5000', 'ps', 'mem', 'frobnicate', 'poweroff']
     const r = await runQemu(kernel, {
       append: 'selftest=0',
       steps: typed.map((t) => ({ after: PROMPT, send: t + '\r' }))
@@ -24,6 +24,7 @@ describe.skipIf(!toolAvailable(qemu))('guest shell on QEMU', () => {
     expect(out).toMatch(/^ {2}dirty {5}writes W pages at R pages\/s/m)
     expect(out).toContain('wb$ echo hello  world\nhello  world\n')
     expect(out).toContain('wb$ echo abx\b \bc\nabc\n') // backspace erases on screen and in the line
+    expect(out).toContain('wb$ echo upx\nupx\n') // escape sequences (arrow keys) are swallowed
     expect(out).toContain(`wb$ run cpu cpu.iters=5000\ncpu: 5000 iterations, checksum ${ref.cpuChecksum(5000)}\n`)
     expect(out).toMatch(/wb\$ ps\n +PID +STATE +NAME +PAGES +EXIT\n +0 +running +kernel +- +-\n +1 +zombie +cpu +\d+ +0\n/)
     expect(out).toMatch(/wb\$ mem\nmemory: \d+ KiB managed, \d+ KiB free \((\d+) of (\d+) pages\), kernel image \d+ KiB\n/)
