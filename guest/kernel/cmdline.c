@@ -15,6 +15,7 @@ static const char *fdt_bootargs(uint32_t dtb) {
   const uint8_t *h = (const uint8_t *)dtb;
   if (dtb < RAM_BASE || (dtb & 3) || be32(h) != 0xd00dfeedu) return 0;
   uint32_t total = be32(h + 4);
+  if (total > (1u << 20) || be32(h + 8) >= total || be32(h + 12) >= total) return 0; /* not a sane device tree */
   const uint8_t *s = h + be32(h + 8), *end = h + total;
   const char *strings = (const char *)h + be32(h + 12);
   int depth = 0, in_chosen = 0;
