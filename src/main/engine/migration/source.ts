@@ -31,6 +31,9 @@ const ACK_WINDOW = 16
 const NS = 1e9
 /** Auto-converge looks at the dirty rate over periods of at least one second (QEMU: migration_bitmap_sync). */
 const THROTTLE_PERIOD_NS = 1e9
+/** Bounds of one runFor request while the link is busy (virtual cycles). */
+const MIN_RUN_CHUNK = 1_000
+const MAX_RUN_CHUNK = 100_000_000
 /** With auto-converge on, the Xen limits are off; this cap only stops a runaway migration. */
 const SAFETY_ROUND_LIMIT = 10_000
 
@@ -74,7 +77,8 @@ export class MigrationSource {
   private readonly pageCount: number
   private readonly xbzrle: XbzrleCache | null
   private clockNs = 0
-  private owedCycles = 0
+  private guestDeadline = -1
+  private runChunk = MIN_RUN_CHUNK
   private seq = 0
   private acked = -1
   private ackWaiter: (() => void) | null = null
@@ -211,18 +215,23 @@ export class MigrationSource {
     }
   }
 
-  /** Run the guest for the virtual time `ns` the link just took, minus the throttle's share. */
+  /** Run the guest for the virtual time `ns` the link just took, minus the throttle's share. The guest's own
+   * clock follows an absolute deadline, so a runFor that overshoots (an idle guest jumping to its next timer)
+   * is paid back in the next slice. Calls are chunked, adaptively: a guest whose runFor overshoots a lot gets
+   * smaller requests, so dirtying is attributed to the right round. */
   private runGuest(ns: number): void {
-    this.owedCycles += (ns * (100 - this.info['cpu-throttle-percentage'])) / 100
-    let want = Math.floor(this.owedCycles)
-    this.owedCycles -= want
-    // runFor may return early (e.g. an idle guest); keep going while it makes progress
-    while (want > 0) {
+    if (this.guestDeadline < 0) this.guestDeadline = this.vm.virtualCycles
+    this.guestDeadline += (ns * (100 - this.info['cpu-throttle-percentage'])) / 100
+    for (;;) {
+      const left = Math.floor(this.guestDeadline - this.vm.virtualCycles)
+      if (left <= 0) break
+      const ask = Math.min(left, this.runChunk)
       const before = this.vm.virtualCycles
-      this.vm.runFor(want)
+      this.vm.runFor(ask)
       const ran = this.vm.virtualCycles - before
-      if (ran <= 0) break
-      want -= ran
+      if (ran <= 0) break // halted or stuck: time cannot advance
+      if (ran > 2 * ask) this.runChunk = Math.max(MIN_RUN_CHUNK, Math.floor(this.runChunk / 4))
+      else if (ask === this.runChunk) this.runChunk = Math.min(MAX_RUN_CHUNK, this.runChunk * 2)
     }
   }
 
