@@ -49,6 +49,10 @@ void klog(const char *fmt, ...) {
   va_end(ap);
 }
 
+void klog_print(void) {
+  for (uint32_t i = 0; i < klog_len; i++) kputc(kstore.log[i]);
+}
+
 uint32_t ctr_next_vpid(uint32_t ctr) { return ++vpids[ctr % NCTR]; }
 
 static struct file *lookup(uint32_t ctr, const char *name) {

@@ -135,6 +135,7 @@ uint32_t cmdline_u32(const char *extra, const char *key, uint32_t fallback);
 /* container.c: the filesystem view, the kernel log, the allow list */
 #define KLOG_SIZE 512
 void klog(const char *fmt, ...);
+void klog_print(void);
 int ctr_fs_write(uint32_t ctr, const char *name, const void *data, uint32_t len);
 int ctr_fs_read(uint32_t ctr, const char *name, void *out, uint32_t size);
 int ctr_klog_read(void *out, uint32_t off, uint32_t len); /* returns bytes or -EINVAL */

@@ -95,6 +95,7 @@ void proc_exit(struct proc *p, int32_t code) {
   uvm_free((pte_t *)p->pagetable);
   p->exit_code = code;
   p->state = P_ZOMBIE;
+  klog("exit pid %u status %d\n", p->pid, code);
   nr_procs--;
 }
 
@@ -179,12 +180,12 @@ int run_job(const struct spawn_req *reqs, uint32_t n) {
 }
 
 void proc_ps(void) {
-  kprintf("  PID STATE     NAME             PAGES EXIT\n");
-  kprintf("    0 running   kernel               - -\n");
+  kprintf("  PID STATE     NAME             PAGES CTR EXIT\n");
+  kprintf("    0 running   kernel               -   - -\n");
   for (uint32_t i = 0; i < NPROC; i++) {
     struct proc *p = &proc_table[i];
     if (p->state == P_UNUSED) continue;
-    kprintf("%5u %-9s %-16s %5u ", p->pid, state_name(p->state), p->name, p->user_pages);
+    kprintf("%5u %-9s %-16s %5u %3u ", p->pid, state_name(p->state), p->name, p->user_pages, p->ctr);
     if (p->state == P_ZOMBIE) kprintf("%d\n", p->exit_code);
     else kprintf("-\n");
   }

@@ -64,6 +64,7 @@ static void cmd_help(void) {
         "  run NAME [k=v]   run a workload in the foreground (^C stops it)\n"
         "  mem              memory usage\n"
         "  cmdline          the kernel command line\n"
+        "  dmesg            the kernel log\n"
         "  echo TEXT        print TEXT\n"
         "  poweroff         power the machine off\n"
         "workloads:\n");
@@ -89,6 +90,7 @@ void shell_run(void) {
     else if (strcmp(cmd, "ps") == 0) proc_ps();
     else if (strcmp(cmd, "mem") == 0) cmd_mem();
     else if (strcmp(cmd, "cmdline") == 0) cmdline_print();
+    else if (strcmp(cmd, "dmesg") == 0) klog_print();
     else if (strcmp(cmd, "echo") == 0) kprintf("%s\n", rest);
     else if (strcmp(cmd, "poweroff") == 0) {
       kputs("power off\n");
