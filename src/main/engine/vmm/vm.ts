@@ -255,8 +255,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
 
   /** The hart's next deadline: the SBI timer (if armed and not fired) or the host timer, whichever is first. */
   private planDeadline(): void {
-    let at = this.timerDeadline !== null && !this.timerFired ? this.timerDeadline * B.CYCLES_PER_MTIME_TICK : Infinity
-    if (this.hostTimer && this.hostTimer.next < at) at = this.hostTimer.next
+    const at = this.nextTimerEvent()
     this.hart.deadline = at > this.hart.now() ? at : this.hart.now()
   }
 
@@ -334,8 +333,16 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   }
 
   step(maxInstructions: number): VmStepResult {
+    return this.run(maxInstructions, Infinity)
+  }
+
+  /** The run loop: up to `maxInstructions` instructions, never idling past virtual time `cycleLimit`. An idle
+   * guest (WFI, nothing pending) jumps to its next timer event; one step() makes at least one such jump but stops
+   * once it has idled `maxInstructions` cycles, so an idle VM does not race ahead of its neighbours. */
+  private run(maxInstructions: number, cycleLimit: number): VmStepResult {
     const hart = this.hart
     const start = hart.instret
+    const startCycle = hart.now()
     let status: VmStepStatus = 'ok'
     try {
       for (let loops = 0; loops < MAX_LOOPS_PER_STEP && this.haltState === null && this.missingPage < 0; loops++) {
@@ -344,24 +351,20 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
         this.mode.deliverPending()
         if (this.waiting) {
           if (this.mode.wakeupPending()) this.waiting = false
-          else if (this.timerDeadline !== null && !this.timerFired) {
-            // idle: jump virtual time to the timer deadline
-            const at = this.timerDeadline * B.CYCLES_PER_MTIME_TICK
-            const ht = this.hostTimer
-            if (ht && ht.next < at) {
-              // the VMM's own timer comes first: idle until then and run it
-              if (ht.next > hart.cycle) hart.cycle = ht.next
-              this.onDeadline()
-              continue
+          else {
+            const next = this.nextTimerEvent()
+            if (next === Infinity) {
+              status = 'idle'
+              break
             }
-            if (at > hart.cycle) hart.cycle = at
-            hart.deadline = Infinity
-            this.onTimerDeadline()
-            this.planDeadline()
+            if (next > cycleLimit) {
+              if (cycleLimit > hart.cycle) hart.cycle = cycleLimit
+              break
+            }
+            if (loops > 0 && hart.now() - startCycle >= maxInstructions) break
+            if (next > hart.cycle) hart.cycle = next // idle until the timer fires
+            this.onDeadline()
             continue
-          } else {
-            status = 'idle'
-            break
           }
         }
         const pc = hart.pc
@@ -376,6 +379,13 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     return { executed: hart.instret - start, status }
   }
 
+  /** Virtual time of the next timer event (SBI timer or the VMM's host timer), Infinity if none is armed. */
+  private nextTimerEvent(): number {
+    let at = this.timerDeadline !== null && !this.timerFired ? this.timerDeadline * B.CYCLES_PER_MTIME_TICK : Infinity
+    if (this.hostTimer && this.hostTimer.next < at) at = this.hostTimer.next
+    return at
+  }
+
   /** The guest ran a whole slice and ended where it started: a `j .` with every interrupt masked never ends. */
   private checkHang(pc: number): void {
     if (!this.mode.interruptsMasked() || this.mode.fetchInsn(pc) !== SELF_LOOP) return
@@ -387,7 +397,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     while (this.haltState === null && this.missingPage < 0) {
       const left = target - this.hart.now()
       if (left <= 0) break
-      const r = this.step(Math.min(left, 1_000_000))
+      const r = this.run(Math.min(left, 1_000_000), target)
       if (r.status === 'idle') break
     }
   }
