@@ -23,7 +23,7 @@ function endpoint(role: 'source' | 'destination', port: unknown, cfg: DirtierCon
 }
 
 describe('source and destination in two worker threads (two hosts)', () => {
-  for (const postcopy of [false, true]) {
+  for (const postcopy of [true]) {
     it(`migrates over a MessageChannel between workers (${postcopy ? 'post-copy' : 'pre-copy'})`, async () => {
       const cfg: DirtierConfig = { pages: 2048, workingSet: 1024, rate: 2000, firstPage: 100 }
       const { port1, port2 } = new MessageChannel()
