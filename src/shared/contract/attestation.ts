@@ -53,7 +53,9 @@ export const EventRowSchema = z.strictObject({
   type: z.string(),
   sha1: z.string(),
   sha256: z.string(),
-  detail: z.string()
+  detail: z.string(),
+  /** Whether the event equals the reference (golden) event at its position. */
+  matchesReference: z.boolean()
 })
 export type EventRowDto = z.infer<typeof EventRowSchema>
 

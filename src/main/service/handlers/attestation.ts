@@ -88,12 +88,16 @@ class AttestationStore {
 
   state(vmId: string): VtpmStateDto {
     const vm = this.get(vmId)
+    const ref = this.reference(vm.image)
     const cert = Buffer.from(vm.tpm.ekCertificate).toString('base64')
     return {
       vmId,
       tpmId: vm.tpm.id,
       pcrs: pcrTable(vm.tpm),
-      events: eventTable(vm.tpm),
+      events: eventTable(vm.tpm).map((e, i) => {
+        const r = ref.events[i]
+        return { ...e, matchesReference: !!r && r.pcr === e.pcr && r.typeName === e.type && r.sha256 === e.sha256 }
+      }),
       tamper: vm.tamper,
       booted: { image: vm.image, kernelBytes: vm.kernelBytes, cmdline: vm.cmdline, resetCount: vm.tpm.clock.resetCount },
       ekCertificatePem: `-----BEGIN CERTIFICATE-----\n${(cert.match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`,
