@@ -49,7 +49,9 @@ export class WorkbenchError extends Error {
 /** Anything with a string `code` and optional params (WorkbenchError, the engine's EngineError) keeps its code;
  * everything else becomes INTERNAL_ERROR so no internals leak to the user. */
 export function toErrorPayload(err: unknown): ErrorPayload {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(err.code)) {
+  // Node's system errors (ENOENT, EACCES: they carry errno/syscall) describe our internals, not the user's doing
+  const systemError = typeof err === 'object' && err !== null && ('errno' in err || 'syscall' in err)
+  if (!systemError && typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(err.code)) {
     const raw = 'params' in err && typeof err.params === 'object' && err.params !== null ? err.params : {}
     const params: ErrorParams = {}
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number') params[k] = v
