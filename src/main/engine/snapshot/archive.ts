@@ -202,11 +202,11 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
     }
   }
 
-  const addPage = (page: Buffer): void => {
-    const h = oneShotHash('sha256', page, 'hex')
+  const addPage = (mem: Buffer, off: number): void => {
+    const h = oneShotHash('sha256', mem.subarray(off, off + PAGE_SIZE), 'hex')
     if (!required.has(h)) fail(`page ${pagesSeen} is not used by any snapshot (damaged?)`)
     received.add(h)
-    if (writer?.add(h, page, 0)) pagesWritten++
+    if (writer?.add(h, mem, off)) pagesWritten++
     pagesSeen++
   }
 
@@ -219,10 +219,12 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
         carryLen += n
         off = n
         if (carryLen < PAGE_SIZE) return
-        addPage(carry)
+        addPage(carry, 0)
+        writer?.flushPending() // carry is reused
         carryLen = 0
       }
-      for (; off + PAGE_SIZE <= chunk.length; off += PAGE_SIZE) addPage(chunk.subarray(off, off + PAGE_SIZE))
+      for (; off + PAGE_SIZE <= chunk.length; off += PAGE_SIZE) addPage(chunk, off)
+      writer?.flushPending()
       if (off < chunk.length) {
         chunk.copy(carry, 0, off)
         carryLen = chunk.length - off

@@ -305,8 +305,10 @@ export class PackWriter {
   private fd = -1
   private readonly hashes: string[] = []
   private readonly pending = new Set<string>()
-  private batch = Buffer.alloc(WRITE_BATCH)
-  private batchLen = 0
+  // pages queued but not yet written: a run of consecutive pages of one buffer, written straight from it
+  private runMem: Uint8Array | null = null
+  private runStart = 0
+  private runLen = 0
   private bytes = 0
   private readonly tmp: string
 
@@ -329,30 +331,38 @@ export class PackWriter {
   }
 
   /** Queue the page at mem[offset..offset+4096) under `hash`. Returns false (and writes nothing) when the page is
-   * already stored, unless `force`. */
+   * already stored, unless `force`. The bytes are read from `mem` when written: call flushPending() before
+   * `mem` changes (capture loops do so after each slice). */
   add(hash: string, mem: Uint8Array, offset: number, force = false): boolean {
     if (!force && this.has(hash)) return false
     if (this.fd < 0) this.fd = this.io.openSync(this.tmp, 'w')
     this.pending.add(hash)
     this.hashes.push(hash)
-    if (this.batchLen + PAGE_SIZE > this.batch.length) this.flush()
-    this.batch.set(mem.subarray(offset, offset + PAGE_SIZE), this.batchLen)
-    this.batchLen += PAGE_SIZE
+    if (this.runMem === mem && offset === this.runStart + this.runLen && this.runLen < WRITE_BATCH) {
+      this.runLen += PAGE_SIZE
+    } else {
+      this.flushPending()
+      this.runMem = mem
+      this.runStart = offset
+      this.runLen = PAGE_SIZE
+    }
     return true
   }
 
-  private flush(): void {
-    if (this.batchLen === 0) return
-    writeAll(this.io, this.fd, this.batch.subarray(0, this.batchLen), this.bytes)
-    this.bytes += this.batchLen
-    this.batchLen = 0
+  /** Write the queued run of pages. */
+  flushPending(): void {
+    if (this.runMem === null || this.runLen === 0) return
+    writeAll(this.io, this.fd, this.runMem.subarray(this.runStart, this.runStart + this.runLen), this.bytes)
+    this.bytes += this.runLen
+    this.runMem = null
+    this.runLen = 0
   }
 
   /** Write the hash table and trailer, fsync, rename into place, fsync the directory, and register the pages.
    * Returns the number of pages written (0: no file was created). */
   finish(): number {
     if (this.hashes.length === 0) return 0
-    this.flush()
+    this.flushPending()
     const table = Buffer.alloc(this.hashes.length * HASH_SIZE)
     this.hashes.forEach((h, i) => table.write(h, i * HASH_SIZE, 'hex'))
     const trailer = Buffer.alloc(TRAILER_SIZE)
@@ -366,7 +376,6 @@ export class PackWriter {
     this.io.renameSync(this.tmp, this.file)
     fsyncDir(this.io, path.dirname(this.file))
     this.store.registerPack(this.no, this.file, this.hashes)
-    this.batch = Buffer.alloc(0)
     return this.hashes.length
   }
 

@@ -92,8 +92,12 @@ export interface TakeResult {
 }
 
 export interface RevertResult {
+  /** Pages read from the store (and verified). */
   pagesRead: number
-  zeroPages: number
+  /** Non-zero pages whose content in the VM already matched (verified by hash, not read). */
+  pagesKept: number
+  /** Pages cleared because they are zero in the snapshot. */
+  pagesZeroed: number
   bytesRead: number
 }
 
@@ -134,6 +138,7 @@ export class SnapshotStore {
   private readonly vms = new Map<string, VmRecord>()
   private readonly manifests = new Map<string, Map<string, SnapshotManifest>>()
   private readonly refs = new Map<string, number>()
+  private staging: Buffer | null = null
   /** Manifests and VM records that could not be read at open (fsck reports them; gc is held off). */
   readonly damaged: DamagedFile[] = []
 
@@ -360,6 +365,7 @@ export class SnapshotStore {
       counts.hashed++
       if (writer.add(h, ram, off)) counts.written++
     }
+    writer.flushPending() // the guest may run (live snapshot) once this returns
   }
 
   /** Take a snapshot of a paused VM (nothing runs it during the call). Only pages not already in the store are
@@ -462,8 +468,10 @@ export class SnapshotStore {
     return m
   }
 
-  /** Restore the VM to a snapshot. Every page is read and its hash checked before the VM is touched: a missing
-   * or corrupt page throws SNAPSHOT_PAGES_CORRUPT and leaves the VM exactly as it was. */
+  /** Restore the VM to a snapshot. Every page of the result is verified: pages whose current content already
+   * hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is read from
+   * the store and its hash checked before the VM is touched. A missing or corrupt page throws
+   * SNAPSHOT_PAGES_CORRUPT and leaves the VM exactly as it was. */
   revert(vmId: string, snapId: string, vm: MigratableVm, opts: { onProgress?: ProgressFn } = {}): RevertResult {
     const rec = this.record(vmId)
     const m = this.manifest(vmId, snapId)
@@ -471,27 +479,63 @@ export class SnapshotStore {
     if (ramBytes !== vm.ram.length) throw snapshotError('SNAPSHOT_RAM_SIZE_MISMATCH', { snapshot: snapId, expected: ramBytes, actual: vm.ram.length })
     const state = decodeMachineState(m.state)
     const pages = expandPages(m.memory.pages, m.memory.pageCount)
-    const requests: { pageIndex: number; hash: string }[] = []
-    pages.forEach((hash, pageIndex) => {
-      if (hash !== null) requests.push({ pageIndex, hash })
-    })
-    const staging = new Uint8Array(ramBytes)
-    const total = requests.length
+    const ram = asBuffer(vm.ram)
+    const total = pages.length
+    // 1. compare: which pages must be read, which zeroed, which already hold the snapshot's content
+    const requests: { pageIndex: number; hash: string }[] = [] // pageIndex = slot in the staging buffer
+    const targets: number[] = [] // guest page of each staging slot
+    const toZero: number[] = []
+    let nonZero = 0
+    for (let i = 0; i < total; i++) {
+      const h = pages[i]
+      const off = i * PAGE_SIZE
+      if (h === null) {
+        if (!isZeroPage(ram, off)) toZero.push(i)
+        continue
+      }
+      nonZero++
+      if (isZeroPage(ram, off) || pageHash(ram, off) !== h) {
+        requests.push({ pageIndex: requests.length, hash: h })
+        targets.push(i)
+      }
+      if ((i & (PROGRESS_STEP - 1)) === PROGRESS_STEP - 1) opts.onProgress?.({ phase: 'read', done: i + 1, total: total + requests.length })
+    }
+    // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out
+    const staging = this.stagingBuffer(requests.length * PAGE_SIZE)
     let reported = 0
     const r = this.pages.readInto(requests, staging, (done) => {
-      if (done - reported >= PROGRESS_STEP || done === total) {
+      if (done - reported >= PROGRESS_STEP || done === requests.length) {
         reported = done
-        opts.onProgress?.({ phase: 'read', done, total })
+        opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
       }
     })
-    const bad = [...r.missing, ...r.corrupt].sort((a, b) => a - b)
+    const bad = [...r.missing, ...r.corrupt].map((slot) => targets[slot]).sort((a, b) => a - b)
     if (bad.length > 0) {
       throw snapshotError('SNAPSHOT_PAGES_CORRUPT', { vm: vmId, snapshot: snapId, pages: pageListText(bad), count: bad.length, missing: r.missing.length, corrupt: r.corrupt.length })
     }
-    vm.ram.set(staging)
+    // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
+    for (let k = 0; k < targets.length; ) {
+      let j = k + 1
+      while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
+      ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
+      k = j
+    }
+    for (const i of toZero) ram.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
     vm.loadState(state)
     if (rec.current !== snapId) this.writeRecord({ ...rec, current: snapId })
-    return { pagesRead: total, zeroPages: pages.length - total, bytesRead: total * PAGE_SIZE }
+    opts.onProgress?.({ phase: 'read', done: total + requests.length, total: total + requests.length })
+    return { pagesRead: requests.length, pagesKept: nonZero - requests.length, pagesZeroed: toZero.length, bytesRead: requests.length * PAGE_SIZE }
+  }
+
+  /** A staging buffer kept between reverts (a fresh one costs a page fault per 4 KiB every time). */
+  private stagingBuffer(bytes: number): Buffer {
+    if (this.staging === null || this.staging.length < bytes) this.staging = Buffer.allocUnsafeSlow(bytes)
+    return this.staging
+  }
+
+  /** Drop the revert staging buffer (as large as the largest guest reverted). */
+  releaseBuffers(): void {
+    this.staging = null
   }
 
   /** Delete a snapshot. Its children now descend from its parent (every manifest holds a full page list, so they
