@@ -8,7 +8,6 @@ import { ShadowMmu, CTX_S, CTX_U } from '../../../src/main/engine/vmm/shadow'
 import { Ept } from '../../../src/main/engine/vmm/ept'
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE } from '../../../src/main/engine/cpu/types'
 import { EngineError } from '../../../src/main/engine/errors'
-import { HangWatch, HUNG_CYCLES } from '../../../src/main/engine/vmm/guard'
 
 function env(): SbiEnv & { out: number[]; timer: number; off: boolean | null; input: number[] } {
   const e = {
@@ -193,20 +192,5 @@ describe('EPT', () => {
     expect(ept.translate(0x80002010, ACCESS_STORE)).toBe(-1)
     ept.stopDirtyLog()
     expect(ept.translate(0x80002010, ACCESS_STORE)).toBe(0x80002010)
-  })
-})
-
-describe('hang watch', () => {
-  it('fires only after HUNG_CYCLES with interrupts masked and no exit in between', () => {
-    const w = new HangWatch()
-    expect(w.check(true, 0, 5)).toBe(false)
-    expect(w.check(true, HUNG_CYCLES - 1, 5)).toBe(false)
-    expect(w.check(true, HUNG_CYCLES, 5)).toBe(true)
-    // an exit, or interrupts unmasked, restarts the clock
-    expect(w.check(true, HUNG_CYCLES + 1, 6)).toBe(false)
-    expect(w.check(true, 2 * HUNG_CYCLES, 6)).toBe(false)
-    expect(w.check(false, 2 * HUNG_CYCLES + 5, 6)).toBe(false)
-    expect(w.check(true, 3 * HUNG_CYCLES, 6)).toBe(false)
-    expect(w.check(true, 4 * HUNG_CYCLES, 6)).toBe(true)
   })
 })

@@ -10,13 +10,10 @@ export function zeroExitCounts(): Record<ExitReason, number> {
 export class ExitLog {
   counts = zeroExitCounts()
   cycles = 0
-  /** All exits, every reason. */
-  total = 0
 
   record(reason: ExitReason, cost: number): void {
     this.counts[reason]++
     this.cycles += cost
-    this.total++
   }
 
   snapshot(): Record<ExitReason, number> {
@@ -31,6 +28,5 @@ export class ExitLog {
     this.counts = zeroExitCounts()
     for (const r of EXIT_REASONS) this.counts[r] = s.counts[r] ?? 0
     this.cycles = s.cycles
-    this.total = EXIT_REASONS.reduce((n, r) => n + this.counts[r], 0)
   }
 }

@@ -71,22 +71,3 @@ export class Guard {
 
 /** `jal x0, 0`: an instruction that jumps to itself. */
 export const SELF_LOOP = 0x0000006f
-/** Virtual time (1 s) a guest may run with every interrupt masked and without a single VM exit before we call it
- * hung: nothing can ever interrupt it, and it asks nothing of the VMM. */
-export const HUNG_CYCLES = 1_000_000_000
-
-/** Watches for a guest that can no longer be interrupted and never exits. */
-export class HangWatch {
-  private since = -1
-  private exitsAt = 0
-
-  /** Called between runs of the vCPU. Returns true when the guest is hung. */
-  check(masked: boolean, cycles: number, exits: number): boolean {
-    if (!masked || exits !== this.exitsAt || this.since < 0) {
-      this.since = masked ? cycles : -1
-      this.exitsAt = exits
-      return false
-    }
-    return cycles - this.since >= HUNG_CYCLES
-  }
-}

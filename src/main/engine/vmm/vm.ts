@@ -14,7 +14,7 @@ import type { DirtyLog, PostcopyTarget, VmMachineState } from './vm-state'
 import { PAGE_SIZE } from './vm-state'
 import { resolveCosts, type CostTable } from './costs'
 import { ExitLog } from './exits'
-import { Guard, HangWatch, SELF_LOOP } from './guard'
+import { Guard, SELF_LOOP } from './guard'
 import { GuestMemory } from './guest-mem'
 import { handleSbi, type SbiEnv } from './sbi'
 import { decodeMem, amoResult, extendLoad } from './insn'
@@ -41,7 +41,6 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   readonly mem: GuestMemory
   readonly costs: CostTable
   readonly guard: Guard
-  private readonly hang = new HangWatch()
   readonly symbols: ReadonlyMap<string, number>
   readonly dirtyLog: DirtyLog
   readonly uart: Uart16550
@@ -371,7 +370,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
         const pc = hart.pc
         const before = hart.instret
         hart.run(maxInstructions - done)
-        if (this.haltState === null && hart.instret > before) this.checkHang(pc)
+        if (hart.pc === pc && hart.instret > before && this.haltState === null) this.checkHang(pc)
       }
     } catch (e) {
       this.crash('VMM_INTERNAL_ERROR', { message: e instanceof Error ? e.message : String(e), pc: hex(hart.pc) })
@@ -387,13 +386,10 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     return at
   }
 
-  /** A guest that can no longer be interrupted and never exits will not do anything again: a `j .` that ran a
-   * whole slice, or a second of virtual time without an exit. */
-  private checkHang(pcBefore: number): void {
-    const pc = this.hart.pc
-    const masked = this.mode.interruptsMasked()
-    const selfLoop = masked && pc === pcBefore && this.mode.fetchInsn(pc) === SELF_LOOP
-    if (this.hang.check(masked, this.hart.now(), this.exits.total) || selfLoop) this.crash('GUEST_HUNG', { pc: hex(pc) })
+  /** The guest ran a whole slice and ended where it started: a `j .` with every interrupt masked never ends. */
+  private checkHang(pc: number): void {
+    if (!this.mode.interruptsMasked() || this.mode.fetchInsn(pc) !== SELF_LOOP) return
+    this.crash('GUEST_HUNG', { pc: hex(pc) })
   }
 
   runFor(cycles: number): void {
