@@ -91,12 +91,15 @@ extern struct proc proc_table[NPROC];
 extern struct proc *current_proc;
 extern uint32_t nr_procs;
 
+#define MAP_UART 1u
+#define MAP_VIRTIO 2u
+
 struct spawn_req {
   const char *name;
   uint32_t prog;
   uint32_t args[4];   /* a1..a4 */
   uint32_t heap_pages; /* zeroed pages at USER_HEAP */
-  uint32_t map_uart;   /* map the UART page at USER_DEVICE */
+  uint32_t map_devices; /* MAP_UART: the UART page at USER_DEVICE; MAP_VIRTIO: the 8 virtio-mmio slots after it */
   uint32_t ctr;        /* container id, 0 = none */
   uint32_t filtered;   /* apply the system call allow list */
 };

@@ -29,6 +29,17 @@ static const char *state_name(uint32_t s) {
   return s < 5 ? names[s] : "?";
 }
 
+/* device pages mapped into a process keep their physical offsets: UART at USER_DEVICE, virtio slot n at
+ * USER_DEVICE + 0x1000 * (n + 1) */
+static int map_devices(pte_t *root, uint32_t which) {
+  if ((which & MAP_UART) && uvm_map(root, USER_DEVICE, UART0_BASE, PTE_R | PTE_W)) return -1;
+  for (uint32_t n = 0; (which & MAP_VIRTIO) && n < 8; n++)
+    if (uvm_map(root, USER_DEVICE + (VIRTIO_MMIO_BASE - UART0_BASE) + n * PAGE_SIZE, VIRTIO_MMIO_BASE + n * PAGE_SIZE,
+                PTE_R | PTE_W))
+      return -1;
+  return 0;
+}
+
 static struct proc *spawn(const struct spawn_req *r) {
   struct proc *p = 0;
   for (uint32_t i = 0; i < NPROC; i++)
@@ -44,7 +55,7 @@ static struct proc *spawn(const struct spawn_req *r) {
   int bad = uvm_alloc(root, USER_TEXT, image_pages, PTE_R | PTE_W | PTE_X) ||
             uvm_alloc(root, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES, PTE_R | PTE_W) ||
             (r->heap_pages && uvm_alloc(root, USER_HEAP, r->heap_pages, PTE_R | PTE_W)) ||
-            (r->map_uart && uvm_map(root, USER_DEVICE, UART0_BASE, PTE_R | PTE_W));
+            map_devices(root, r->map_devices);
   if (bad) {
     uvm_free(root);
     return 0;

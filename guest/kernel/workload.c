@@ -42,7 +42,7 @@ static int run_dirty(const char *extra) {
 }
 
 static int run_io(const char *extra) {
-  struct spawn_req r = {.name = "io", .prog = PROG_IO, .args = {cmdline_u32(extra, "io.count", 100000)}, .map_uart = 1};
+  struct spawn_req r = {.name = "io", .prog = PROG_IO, .args = {cmdline_u32(extra, "io.count", 100000)}, .map_devices = MAP_UART};
   return run_job(&r, 1);
 }
 
@@ -75,9 +75,14 @@ static void tenant_reqs(const char *extra, struct spawn_req *victim, struct spaw
   flaw_klog = cmdline_u32(extra, "flaw.klog", 0);
   struct spawn_req v = {.name = "victim", .prog = PROG_VICTIM, .args = {cmdline_u32(extra, "victim.ms", 50)},
                         .ctr = CTR_VICTIM, .filtered = filter};
+  /* attack.devices=1: the UART's registers; 2: also the 8 virtio-mmio slots (QEMU always decodes them; a VMM may
+   * treat an empty slot as wild MMIO) */
+  uint32_t level = cmdline_u32(extra, "attack.devices", 0);
+  uint32_t devices = level == 0 ? 0 : level == 1 ? MAP_UART : MAP_UART | MAP_VIRTIO;
   struct spawn_req a = {.name = "attacker", .prog = PROG_ATTACKER,
-                        .args = {cmdline_u32(extra, "attack.seed", 1), cmdline_u32(extra, "attack.tries", 1000)},
-                        .ctr = CTR_ATTACKER, .filtered = filter};
+                        .args = {cmdline_u32(extra, "attack.seed", 1), cmdline_u32(extra, "attack.tries", 1000),
+                                 level > 1 ? 9 : level},
+                        .ctr = CTR_ATTACKER, .filtered = filter, .map_devices = devices};
   *victim = v;
   *attacker = a;
 }
@@ -115,7 +120,7 @@ static const struct {
     {"fault", run_fault, "touches kernel memory from user mode and gets killed (fault.addr=A)"},
     {"tenants", run_tenants, "victim + attacker containers on this kernel (secret= flaw.klog= tenants.filter=)"},
     {"victim", run_victim, "the victim tenant alone (secret= victim.ms=, 0 = forever)"},
-    {"attacker", run_attacker, "the attacker tenant alone (attack.seed= attack.tries= flaw.klog=)"},
+    {"attacker", run_attacker, "the attacker tenant alone (attack.seed= attack.tries= attack.devices= flaw.klog=)"},
 };
 
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])

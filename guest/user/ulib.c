@@ -64,7 +64,7 @@ int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t
   case PROG_WEB: return prog_web();
   case PROG_FAULT: return prog_fault(a1);
   case PROG_VICTIM: return prog_victim(a1);
-  case PROG_ATTACKER: return prog_attacker(a1, a2);
+  case PROG_ATTACKER: return prog_attacker(a1, a2, a3);
   default:
     uprintf("unknown program %u\n", prog);
     return 127;

@@ -29,6 +29,6 @@ int32_t prog_io(uint32_t count);
 int32_t prog_web(void);
 int32_t prog_fault(uint32_t kernel_addr);
 int32_t prog_victim(uint32_t hold_ms);
-int32_t prog_attacker(uint32_t seed, uint32_t tries);
+int32_t prog_attacker(uint32_t seed, uint32_t tries, uint32_t devices);
 
 #endif
