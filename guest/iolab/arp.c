@@ -43,6 +43,7 @@ int main(void) {
   struct vnet n;
   io_puts("iolab virtio-net: probing\n");
   int rc = vnet_init(&n);
+  n.ack_rx = 1;
   if (rc) {
     io_puts("init failed at step ");
     io_putdec((uint32_t)-rc);

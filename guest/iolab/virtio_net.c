@@ -166,8 +166,9 @@ static void ack_interrupts(struct vnet *n) {
   if (st) wreg(n, R_INT_ACK, st);
 }
 
-int vnet_send(struct vnet *n, const uint8_t *frame, uint32_t len) {
-  if (len + VNET_HDR > VNET_BUF) return -1;
+int vnet_tx_add(struct vnet *n, const uint8_t *frame, uint32_t len) {
+  (void)n;
+  if (len + VNET_HDR > VNET_BUF || (uint16_t)(txq.avail_idx - txq.last_used) >= VNET_QSIZE) return -1;
   uint16_t id = txq.avail_idx % VNET_QSIZE;
   io_memset(txq.buf[id], 0, VNET_HDR);
   io_memcpy(txq.buf[id] + VNET_HDR, frame, len);
@@ -175,14 +176,32 @@ int vnet_send(struct vnet *n, const uint8_t *frame, uint32_t len) {
   txq.desc[id].addr_hi = 0;
   txq.desc[id].len = VNET_HDR + len;
   txq.desc[id].flags = 0;
-  txq.avail.used_event = txq.last_used; /* tell me when this one is done */
   publish(&txq, id);
-  kick(n, &txq, 1);
+  return 0;
+}
+
+void vnet_tx_kick(struct vnet *n) { kick(n, &txq, 1); }
+
+uint32_t vnet_tx_reap(struct vnet *n) {
+  uint32_t done = 0;
+  mb();
+  while (rd16(&txq.used.idx) != txq.last_used) {
+    txq.last_used++;
+    n->tx_frames++;
+    done++;
+  }
+  /* polled driver: ask for an interrupt only when the whole ring has been used (EVENT_IDX used_event) */
+  txq.avail.used_event = (uint16_t)(txq.last_used + VNET_QSIZE - 1);
+  return done;
+}
+
+uint32_t vnet_tx_inflight(void) { return (uint16_t)(txq.avail_idx - txq.last_used); }
+
+int vnet_send(struct vnet *n, const uint8_t *frame, uint32_t len) {
+  if (vnet_tx_add(n, frame, len)) return -1;
+  vnet_tx_kick(n);
   for (uint32_t spin = 0; spin < 50000000u; spin++) {
-    mb();
-    if (rd16(&txq.used.idx) != txq.last_used) {
-      txq.last_used++;
-      n->tx_frames++;
+    if (vnet_tx_reap(n)) {
       ack_interrupts(n);
       return 0;
     }
@@ -202,6 +221,6 @@ uint32_t vnet_recv(struct vnet *n, uint8_t *buf, uint32_t cap) {
   n->rx_frames++;
   publish(&rxq, (uint16_t)e.id); /* give the buffer back */
   kick(n, &rxq, 0);
-  ack_interrupts(n);
+  if (n->ack_rx) ack_interrupts(n);
   return len;
 }

@@ -16,7 +16,15 @@ export class EventQueue {
 
   /** Virtual time: the later of the last event run and the attached clock. */
   get now(): number {
-    return this.clock ? Math.max(this.current, this.clock()) : this.current
+    if (this.running || !this.clock) return this.current
+    return Math.max(this.current, this.clock())
+  }
+
+  private running = false
+
+  /** Run what is due by the attached clock (call before a device looks at the network). */
+  catchUp(): number {
+    return this.clock ? this.runUntil(this.clock()) : 0
   }
 
   schedule(at: number, run: () => void): void {
@@ -43,11 +51,17 @@ export class EventQueue {
   /** Run every event due at or before `t` (events they schedule too, if due), then set now = t. */
   runUntil(t: number): number {
     let n = 0
-    while (this.heap.length && this.heap[0].at <= t) {
-      const e = this.pop()
-      this.current = e.at
-      e.run()
-      n++
+    const outer = this.running
+    this.running = true
+    try {
+      while (this.heap.length && this.heap[0].at <= t) {
+        const e = this.pop()
+        this.current = e.at
+        e.run()
+        n++
+      }
+    } finally {
+      this.running = outer
     }
     this.current = Math.max(this.current, t)
     return n

@@ -24,7 +24,9 @@ export class SwitchPort implements FrameTx {
   constructor(
     readonly sw: VirtualSwitch,
     readonly name: string,
-    public rx: FrameRx
+    public rx: FrameRx,
+    /** Switching cost for frames entering here, if not the switch default (e.g. a VF on the NIC's own bridge). */
+    readonly perFrameCycles: number | null = null
   ) {}
 
   transmit(frame: Uint8Array): void {
@@ -43,8 +45,8 @@ export class VirtualSwitch {
     readonly options: SwitchOptions
   ) {}
 
-  attach(name: string, rx: FrameRx): SwitchPort {
-    const p = new SwitchPort(this, name, rx)
+  attach(name: string, rx: FrameRx, perFrameCycles: number | null = null): SwitchPort {
+    const p = new SwitchPort(this, name, rx, perFrameCycles)
     this.ports.push(p)
     return p
   }
@@ -71,7 +73,7 @@ export class VirtualSwitch {
     }
     if (known) this.stats.forwarded++
     else this.stats.flooded++
-    const ready = this.events.now + this.options.perFrameCycles
+    const ready = this.events.now + (from.perFrameCycles ?? this.options.perFrameCycles)
     for (const port of targets) {
       const start = Math.max(ready, port.busyUntil)
       const done = start + this.wireCycles(frame.length)

@@ -115,12 +115,19 @@ export class SriovVf implements MmioDevice, FrameRx {
         this.setReg(VfReg.Status, this.reg(VfReg.Status) & ~2)
         if (!(value & 1)) this.reset()
         break
+      case VfReg.TxTail:
+        // the doorbell: the store reaches the device directly and it starts fetching descriptors at once
+        this.setReg(offset, value)
+        if (this.enabled) this.serviceTx()
+        break
+      case VfReg.RxTail:
+        this.setReg(offset, value)
+        if (this.enabled) this.flushRx()
+        break
       case VfReg.TxBase:
       case VfReg.TxSize:
-      case VfReg.TxTail:
       case VfReg.RxBase:
       case VfReg.RxSize:
-      case VfReg.RxTail:
       case VfReg.IrqMask:
         this.setReg(offset, value)
         break
