@@ -3,6 +3,7 @@
 import type { HostMethodName, HostMethods } from './protocol'
 import type { HostRuntime } from './runtime'
 import { migrationHostMethodImpls } from '../migration/host-methods'
+import { snapshotHostMethodImpls } from '../snapshot/host-methods'
 
 export type HostMethodImpls = {
   [M in HostMethodName]: (rt: HostRuntime, args: HostMethods[M]['args']) => HostMethods[M]['result'] | Promise<HostMethods[M]['result']>
@@ -10,6 +11,7 @@ export type HostMethodImpls = {
 
 export const hostMethods: HostMethodImpls = {
   ...migrationHostMethodImpls,
+  ...snapshotHostMethodImpls,
   'vm.boot': (rt, a) => {
     rt.boot(a.vmId, a.config, a.elf)
     return null

@@ -3,10 +3,11 @@
 // To add a method: declare it in HostMethods and implement it in methods.ts (or a feature file merged there).
 import type { VmConfig, VmHalt, VmStats } from '../vmm/api'
 import type { MigrationHostMethods } from '../migration/host-methods'
+import type { SnapshotHostMethods } from '../snapshot/host-methods'
 
 export type HostVmState = 'running' | 'paused' | 'halted' | 'crashed'
 
-export interface HostMethods extends MigrationHostMethods {
+export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods {
   /** Build the VM from its ELF and start running it. */
   'vm.boot': { args: { vmId: string; config: VmConfig; elf: Uint8Array }; result: null }
   'vm.pause': { args: { vmId: string }; result: null }
