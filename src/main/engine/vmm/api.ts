@@ -1,6 +1,7 @@
 // The VMM's public face: what the host worker (and the headless command, labs, migration, snapshots) call.
 // Binding contract between vmm/ and its users; implementation lives beside it in vmm/.
 import type { MigratableVm } from './vm-state'
+import type { VTpm } from '../vtpm'
 
 export type VirtMode = 'trap-and-emulate' | 'hardware-assisted'
 export type NicModel = 'none' | 'emulated' | 'virtio' | 'sriov-vf' | 'vf-failover'
@@ -75,6 +76,12 @@ export interface VmInstance extends MigratableVm {
   readonly halt: VmHalt | null
   /** ELF symbols (name → address), kept for introspection. */
   readonly symbols: ReadonlyMap<string, number>
+  /** Gives the VM its vTPM (for `vtpm: true`; the service creates it with createVmTpm). Attached before the first
+   * instruction, the VMM's virtual firmware measures the boot into it at once (and again on every reboot);
+   * saveState/loadState carry its state. */
+  attachVtpm?(vtpm: VTpm): void
+  /** The attached vTPM, or null. */
+  readonly vtpm?: VTpm | null
 }
 
 /** Creates a VM (implementation in vm.ts): loads `elf`, writes config.cmdline into `boot_cmdline` and enters the

@@ -19,6 +19,7 @@ import { GuestMemory } from './guest-mem'
 import { handleSbi, type SbiEnv } from './sbi'
 import { decodeMem, amoResult, extendLoad } from './insn'
 import type { ModeImpl, VmCore } from './mode'
+import { measureVmBoot, saveVtpm, loadVtpm, DEFAULT_CMDLINE, type VTpm } from '../vtpm'
 import { TrapEmulateMode, SHADOW_POOL_PAGES } from './trap-emulate'
 import { HwAssistMode } from './hw-assist'
 
@@ -58,12 +59,13 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   private waiting = false
   private externalLevel = false
   private missingPage = -1
+  private tpm: VTpm | null = null
   /** A VMM-side periodic timer (issue 7: polling a directly mapped device page). */
   private hostTimer: { period: number; next: number; cost: number; fn: () => void } | null = null
 
   constructor(
     readonly config: VmConfig,
-    elf: Uint8Array
+    private readonly elf: Uint8Array
   ) {
     const mib = config.memoryMiB
     if (!Number.isInteger(mib) || mib < 1 || mib > B.MAX_MEMORY_MIB) {
@@ -139,6 +141,24 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.mode.flushTranslations()
     this.mem.ram.fill(0)
     this.loadImage()
+    this.measureBoot()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // vTPM
+
+  get vtpm(): VTpm | null {
+    return this.tpm
+  }
+
+  attachVtpm(vtpm: VTpm): void {
+    this.tpm = vtpm
+    if (this.hart.instret === 0) this.measureBoot()
+  }
+
+  /** The virtual firmware's measured boot: what it loaded (firmware version, kernel ELF, command line). */
+  private measureBoot(): void {
+    if (this.tpm) measureVmBoot(this.tpm, this.elf, this.config.cmdline ?? DEFAULT_CMDLINE, this.hart.now() / 1e6)
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -440,7 +460,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
         guard: this.guard.save(),
         modeState: this.mode.save()
       },
-      vtpm: null
+      vtpm: saveVtpm(this.tpm)
     }
   }
 
@@ -453,6 +473,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
       })
     }
     this.hart.loadState(state.hart)
+    if (state.vtpm) this.tpm = loadVtpm(state.vtpm)
     const d = state.devices as { uart0: UartState; plic: PlicState; clint: ClintState }
     this.uart.loadState(d.uart0)
     this.plic.loadState(d.plic)
