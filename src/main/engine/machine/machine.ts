@@ -53,6 +53,7 @@ export class Machine {
   private serial: number[] = []
   private exit: MachineExit | null = null
   private resetPending = false
+  private booted = false
 
   constructor(elf: Uint8Array | ElfImage, opts: MachineOptions = {}) {
     const mib = opts.memoryMiB ?? B.DEFAULT_MEMORY_MIB
@@ -95,7 +96,9 @@ export class Machine {
 
   /** (Re)loads the image and puts the hart at the entry point in M-mode, a0 = hartid, a1 = 0 (no device tree). */
   private boot(): void {
-    this.bus.ram.fill(0)
+    // a fresh buffer is already zero (and untouched pages cost no host memory): clear only on reset
+    if (this.booted) this.bus.ram.fill(0)
+    this.booted = true
     loadElfIntoRam(this.image, this.bus.ram, B.RAM_BASE)
     this.hart.reset(this.image.entry)
     this.hart.x[10] = this.hart.hartId
