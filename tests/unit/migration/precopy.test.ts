@@ -132,3 +132,19 @@ describe('XBZRLE', () => {
     expect(sha(delta.destVm?.ram ?? new Uint8Array())).toBe(sha(src.ram))
   })
 })
+
+describe('auto-converge that cannot win', () => {
+  it('falls back to the Xen limits once the throttle is at its maximum', async () => {
+    // every round dirties the whole working set even at max-cpu-throttle 50: the limit forces the pause
+    const src = new DirtierVm({ pages: 2048, workingSet: 1536, rate: 60_000 })
+    const run = await migrate(src, { 'max-bandwidth': B, 'auto-converge': true, 'max-cpu-throttle': 50, 'max-rounds': 4 })
+    const info = run.outcome.info
+    expect(run.outcome.status).toBe('completed')
+    expect(info['cpu-throttle-percentage']).toBe(50)
+    expect(['round-limit', 'total-limit']).toContain(info['switchover-reason'])
+    const atMax = info.rounds.filter((r) => r.throttle === 50).length
+    expect(atMax).toBeGreaterThanOrEqual(3)
+    expect(atMax).toBeLessThanOrEqual(4)
+    expect(sha(run.destVm?.ram ?? new Uint8Array())).toBe(sha(src.ram))
+  })
+})

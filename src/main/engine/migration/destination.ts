@@ -173,7 +173,7 @@ export class MigrationDestination {
       if (next.op === 'abort') return this.discard(next.code)
       if (next.op === 'postcopy') return await this.runPostcopy(next.stateHash)
       if (next.op !== 'switchover') return this.discard('MIGRATION_PROTOCOL')
-      return await this.finishPrecopy(next.ramHash, next.stateHash)
+      return await this.finishPrecopy(next.ramHash)
     } catch (e) {
       const cause = this.dataError ?? e
       const code = cause instanceof EngineError ? cause.code : 'MIGRATION_INTERNAL'
@@ -199,9 +199,11 @@ export class MigrationDestination {
     return { vm, stateHash: sha256Hex(stateToCanonicalJson(vm.saveState())) }
   }
 
-  private async finishPrecopy(_ramHash: string, _stateHash: string): Promise<DestinationOutcome> {
+  private async finishPrecopy(expectedRamHash: string): Promise<DestinationOutcome> {
     const { vm, stateHash } = this.loadedState()
-    this.opts.channel.send(encodeControl({ op: 'ready', ramHash: ramHash(vm.ram), stateHash }))
+    // the source sends an empty RAM hash when it does not verify RAM
+    const ram = expectedRamHash === '' ? '' : ramHash(vm.ram)
+    this.opts.channel.send(encodeControl({ op: 'ready', ramHash: ram, stateHash }))
     const verdict = await this.inbox.next(['go', 'abort'])
     if (verdict.op === 'abort') return this.discard(verdict.code)
     this.emit({ type: 'resumed' })

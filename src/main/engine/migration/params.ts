@@ -23,10 +23,11 @@ export interface MigrationParams {
   'xbzrle-cache-size': number
   /** Capability: post-copy — switch at once, the destination fetches pages on demand. */
   'postcopy-ram': boolean
-  /** Xen's give-up rule: stop iterating after this many rounds (Xen used 30). Applies without auto-converge. */
+  /** Xen's give-up rule: stop iterating after this many rounds (Xen used 30). With auto-converge it counts only
+   * once the throttle has reached max-cpu-throttle. */
   'max-rounds': number
-  /** Xen's give-up rule: stop iterating once this multiple of RAM has been sent (Xen used 3). Applies without
-   * auto-converge. */
+  /** Xen's give-up rule: stop iterating once this multiple of RAM has been sent (Xen used 3). With auto-converge
+   * it counts only once the throttle has reached max-cpu-throttle. */
   'max-total-factor': number
   /** One-way link latency in microseconds. Default 50 µs: a 1 GbE LAN ping round trip is about 0.1 ms. */
   'link-latency': number

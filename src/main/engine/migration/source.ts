@@ -34,8 +34,6 @@ const THROTTLE_PERIOD_NS = 1e9
 /** Bounds of one runFor request while the link is busy (virtual cycles). */
 const MIN_RUN_CHUNK = 1_000
 const MAX_RUN_CHUNK = 100_000_000
-/** With auto-converge on, the Xen limits are off; this cap only stops a runaway migration. */
-const SAFETY_ROUND_LIMIT = 10_000
 
 export interface MigrationSourceOptions {
   vm: MigratableVm
@@ -47,6 +45,9 @@ export interface MigrationSourceOptions {
   onProgress?: (info: MigrationInfo) => void
   /** Called when the guest is paused for good, before its state is saved (drain its serial output here). */
   onPause?: () => void
+  /** Hash RAM at both ends at the switchover and refuse to resume on a mismatch (default true). Costs one read
+   * of all guest RAM per side. The machine state is always verified. */
+  verifyRam?: boolean
 }
 
 export interface MigrationOutcome {
@@ -192,6 +193,11 @@ export class MigrationSource {
     this.info.percent = Math.max(this.info.percent, Math.min(99.9, p))
   }
 
+  /** '' when RAM verification is off (the destination then skips it too). */
+  private ramDigest(): string {
+    return this.opts.verifyRam === false ? '' : ramHash(this.vm.ram)
+  }
+
   private linkNs(bytes: number): number {
     return (bytes * NS) / this.params['max-bandwidth']
   }
@@ -333,8 +339,11 @@ export class MigrationSource {
     const wire = PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES
     const budgetBytes = (this.params['max-bandwidth'] * this.params['downtime-limit']) / 1000
     const autoConverge = this.params['auto-converge']
-    const maxRounds = autoConverge ? SAFETY_ROUND_LIMIT : this.params['max-rounds']
-    const maxTotal = autoConverge ? Infinity : this.params['max-total-factor'] * this.vm.ram.length
+    const maxRounds = this.params['max-rounds']
+    const maxTotal = this.params['max-total-factor'] * this.vm.ram.length
+    // with auto-converge the Xen limits count only from the moment the throttle is at its maximum
+    let limitRounds = 0
+    let limitBytesFrom = 0
     let reason: SwitchoverReason
     for (let round = 0; ; round++) {
       const start = this.clockNs
@@ -357,11 +366,17 @@ export class MigrationSource {
         reason = 'converged'
         break
       }
-      if (round + 1 >= maxRounds) {
+      const throttleMaxed = this.info['cpu-throttle-percentage'] >= this.params['max-cpu-throttle']
+      if (autoConverge && !throttleMaxed) {
+        limitBytesFrom = this.info.transferred
+        continue
+      }
+      limitRounds++
+      if ((autoConverge ? limitRounds : round + 1) >= maxRounds) {
         reason = 'round-limit'
         break
       }
-      if (this.info.transferred >= maxTotal) {
+      if (this.info.transferred - (autoConverge ? limitBytesFrom : 0) >= maxTotal) {
         reason = 'total-limit'
         break
       }
@@ -383,7 +398,7 @@ export class MigrationSource {
     this.vm.dirtyLog.stop()
     const state = this.vm.saveState()
     const stateJson = stateToCanonicalJson(state)
-    this.pausedAt = { ram: ramHash(this.vm.ram), state: sha256Hex(stateJson) }
+    this.pausedAt = { ram: this.ramDigest(), state: sha256Hex(stateJson) }
     const stateFrame = encodeJsonFrame(FRAME_STATE, stateJson)
     this.info.transferred += stateFrame.length
     this.clockNs += this.linkNs(stateFrame.length)
@@ -410,7 +425,7 @@ export class MigrationSource {
     this.opts.onPause?.()
     const state = this.vm.saveState()
     const stateJson = stateToCanonicalJson(state)
-    this.pausedAt = { ram: ramHash(this.vm.ram), state: sha256Hex(stateJson) }
+    this.pausedAt = { ram: this.ramDigest(), state: sha256Hex(stateJson) }
     const stateFrame = encodeJsonFrame(FRAME_STATE, stateJson)
     this.info.transferred += stateFrame.length
     const pauseStart = this.clockNs
