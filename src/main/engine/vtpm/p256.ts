@@ -50,18 +50,34 @@ function add(p: Jac, q: Jac): Jac {
   return { x, y, z }
 }
 
-function mulG(k: bigint): { x: bigint; y: bigint } {
-  let acc: Jac = { x: 0n, y: 1n, z: 0n }
-  let base: Jac = { x: GX, y: GY, z: 1n }
-  let e = k
-  while (e > 0n) {
-    if (e & 1n) acc = add(acc, base)
-    base = dbl(base)
-    e >>= 1n
+/** 2^i·G for i = 0..255 in affine form (z = 1), built on first use: k·G is then one addition per set bit. */
+let gTable: Jac[] | null = null
+
+function doublingsOfG(): Jac[] {
+  if (gTable) return gTable
+  const table: Jac[] = []
+  let p: Jac = { x: GX, y: GY, z: 1n }
+  for (let i = 0; i < 256; i++) {
+    table.push(toAffine(p))
+    p = dbl(p)
   }
-  const zi = modInv(acc.z, P)
+  gTable = table
+  return table
+}
+
+function toAffine(p: Jac): Jac {
+  const zi = modInv(p.z, P)
   const zi2 = (zi * zi) % P
-  return { x: (acc.x * zi2) % P, y: (acc.y * zi2 * zi) % P }
+  return { x: (p.x * zi2) % P, y: (p.y * zi2 * zi) % P, z: 1n }
+}
+
+function mulG(k: bigint): { x: bigint; y: bigint } {
+  const table = doublingsOfG()
+  let acc: Jac = { x: 0n, y: 1n, z: 0n }
+  let e = k
+  for (let i = 0; e > 0n; i++, e >>= 1n) if (e & 1n) acc = add(acc, table[i])
+  const a = toAffine(acc)
+  return { x: a.x, y: a.y }
 }
 
 /** The public point of a private scalar, as 32-byte x and y. */

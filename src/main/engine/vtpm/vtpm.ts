@@ -80,6 +80,7 @@ export class VTpm {
   private readonly ekPriv: Uint8Array
   private readonly ekPub: TpmtPublic
   private readonly eccAkPriv: Uint8Array
+  private readonly eccAkPub: { x: Uint8Array; y: Uint8Array }
 
   private constructor(
     private readonly seed: Uint8Array,
@@ -100,6 +101,7 @@ export class VTpm {
       y: ek.y
     }
     this.eccAkPriv = p256PrivateFromBytes(this.derive('AK ECC', 256))
+    this.eccAkPub = p256PublicFromPrivate(this.eccAkPriv)
   }
 
   /** A new vTPM from a 32-byte seed; the manufacturer CA issues its EK certificate. */
@@ -165,7 +167,7 @@ export class VTpm {
   }
 
   akPublic(kind: AkKind = 'ecc'): TpmtPublic {
-    if (kind === 'ecc') return akTemplate({ kind: 'ecc', ...p256PublicFromPrivate(this.eccAkPriv) })
+    if (kind === 'ecc') return akTemplate({ kind: 'ecc', ...this.eccAkPub })
     const jwk = createPublicKey(this.rsaAkKey()).export({ format: 'jwk' })
     return akTemplate({ kind: 'rsa', n: new Uint8Array(Buffer.from(jwk.n ?? '', 'base64url')) })
   }
