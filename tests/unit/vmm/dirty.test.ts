@@ -1,6 +1,8 @@
 // Dirty logging in both modes (EPT write-protect + dirty bits / shadow write-protect faults): the guest writes
 // known pages between handshakes on the serial line, and the log must name exactly those pages.
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { MODES, fixture, makeVm, runUntil } from './helpers'
 
 describe.each(MODES)('dirty log in %s mode', (mode) => {
@@ -24,5 +26,33 @@ describe.each(MODES)('dirty log in %s mode', (mode) => {
     expect(vm.halt).toEqual({ kind: 'poweroff', exitCode: 0 })
     expect(vm.ram[0x100 * 4096]).toBe(5)
     expect(vm.ram[0x12e * 4096 + 0xfff]).toBe(0x68)
+  })
+})
+
+describe.each(MODES)('dirty log under the guest kernel (%s): real page tables, user processes', (mode) => {
+  it('every page whose bytes changed is in the log, and the log stays close to the working set', () => {
+    const elf = new Uint8Array(readFileSync(join(__dirname, '../../../resources/guest/kernel.elf')))
+    const vm = makeVm(elf, mode, { cmdline: 'selftest=0 workload=dirty dirty.pages=64 dirty.rate=2000' })
+    runUntil(vm, (o) => o.includes('dirty: pass 1 done'), 400, 200_000)
+    for (let round = 0; round < 3; round++) {
+      vm.dirtyLog.start()
+      const before = vm.ram.slice()
+      vm.runFor(20_000_000) // 20 ms of virtual time: ~40 page writes at 2000 pages/s
+      const logged = new Set(vm.dirtyLog.collect())
+      vm.dirtyLog.stop()
+      let changed = 0
+      for (let p = 0; p < vm.ram.length / 4096; p++) {
+        const a = before.subarray(p * 4096, (p + 1) * 4096)
+        const b = vm.ram.subarray(p * 4096, (p + 1) * 4096)
+        if (!Buffer.from(a).equals(Buffer.from(b))) {
+          changed++
+          expect(logged.has(p)).toBe(true)
+        }
+      }
+      expect(changed).toBeGreaterThan(20)
+      // the working-set pages plus a handful the kernel writes (stacks, page tables, timer state)
+      expect(logged.size).toBeGreaterThanOrEqual(changed)
+      expect(logged.size).toBeLessThan(changed + 24)
+    }
   })
 })
