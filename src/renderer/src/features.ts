@@ -21,6 +21,13 @@ export const pages: Page[] = [
   { id: 'vms', feature: 'vms', label: 'nav.vms', glyph: '▣', component: defineAsyncComponent(() => import('./views/VmsView.vue')) },
   { id: 'hosts', feature: 'hosts', label: 'nav.hosts', glyph: '▤', component: defineAsyncComponent(() => import('./views/HostsView.vue')) },
   {
+    id: 'migrations',
+    feature: 'migration',
+    label: 'nav.migrations',
+    glyph: '⇄',
+    component: defineAsyncComponent(() => import('./views/MigrationsView.vue'))
+  },
+  {
     id: 'attestation',
     feature: 'attestation',
     label: 'nav.attestation',
