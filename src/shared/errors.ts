@@ -6,6 +6,7 @@ import { attestationErrorCodes } from './contract/attestation'
 import { hostErrorCodes } from './contract/hosts'
 import { migrationErrorCodes } from './contract/migration'
 import { settingsErrorCodes } from './contract/settings'
+import { snapshotErrorCodes } from './contract/snapshots'
 import { vmErrorCodes } from './contract/vms'
 import type { ErrorPayload } from './contract/vms'
 
@@ -24,6 +25,7 @@ export const ERROR_CODES = [
   ...hostErrorCodes,
   ...migrationErrorCodes,
   ...settingsErrorCodes,
+  ...snapshotErrorCodes,
   ...vmErrorCodes,
   ...engineErrorCodes
 ] as const

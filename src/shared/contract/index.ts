@@ -6,6 +6,7 @@ import { attestationCommands, attestationEvents } from './attestation'
 import { hostCommands, hostEvents } from './hosts'
 import { migrationCommands, migrationEvents } from './migration'
 import { settingsCommands, settingsEvents } from './settings'
+import { snapshotCommands, snapshotEvents } from './snapshots'
 import { vmCommands, vmEvents } from './vms'
 
 export const commands = {
@@ -14,6 +15,7 @@ export const commands = {
   ...hostCommands,
   ...migrationCommands,
   ...settingsCommands,
+  ...snapshotCommands,
   ...vmCommands
 }
 
@@ -23,6 +25,7 @@ export const events = {
   ...hostEvents,
   ...migrationEvents,
   ...settingsEvents,
+  ...snapshotEvents,
   ...vmEvents
 }
 
@@ -52,4 +55,5 @@ export * from './attestation'
 export * from './hosts'
 export * from './migration'
 export * from './settings'
+export * from './snapshots'
 export * from './vms'

@@ -52,6 +52,9 @@ export interface ExportResult {
 export interface ImportOptions {
   /** What to do when the archive's VM id exists: refuse (default) or import under `<id>-2`, `<id>-3`, ... */
   onConflict?: 'refuse' | 'rename'
+  /** Import under this VM id and name instead of the archive's (the service picks them from its registry). */
+  vmId?: string
+  name?: string
   onProgress?: ProgressFn
 }
 
@@ -182,7 +185,8 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
     }
     const h = doc as unknown as ArchiveHeader
     if (typeof h.vm?.vmId !== 'string' || !Array.isArray(h.snapshots) || typeof h.pages !== 'number') fail('header fields missing')
-    targetId = h.vm.vmId
+    targetId = opts.vmId ?? h.vm.vmId
+    if (opts.vmId !== undefined && store.hasVm(targetId)) throw snapshotError('SNAPSHOT_IMPORT_VM_EXISTS', { vm: targetId })
     if (store.hasVm(targetId)) {
       if ((opts.onConflict ?? 'refuse') === 'refuse') throw snapshotError('SNAPSHOT_IMPORT_VM_EXISTS', { vm: targetId })
       let n = 2
@@ -303,8 +307,8 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
     throw err
   }
   const h = header as unknown as ArchiveHeader
-  const renamed = targetId !== h.vm.vmId
-  const name = renamed ? `${h.vm.name} (${targetId.slice(h.vm.vmId.length + 1)})` : h.vm.name
+  const renamed = targetId !== h.vm.vmId || (opts.name !== undefined && opts.name !== h.vm.name)
+  const name = opts.name ?? (renamed ? `${h.vm.name} (${targetId.slice(h.vm.vmId.length + 1)})` : h.vm.name)
   const definition: JsonObject = renamed && 'name' in h.vm.definition ? { ...h.vm.definition, name } : h.vm.definition
   const ids = new Set(manifests.map((m) => m.id))
   const rec: VmRecord = {
@@ -327,4 +331,54 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
   }
   opts.onProgress?.({ phase: 'import', done: total, total })
   return { vmId: targetId, name, renamed, snapshots: manifests.length, pages: pagesSeen, pagesWritten }
+}
+
+/** The archive's header (VM name, definition, snapshot ids) without importing anything. */
+export async function readArchiveHeader(file: string): Promise<{ vmId: string; name: string; definition: JsonObject; snapshots: string[]; pages: number }> {
+  const fail = (reason: string): never => {
+    throw snapshotError('SNAPSHOT_ARCHIVE_CORRUPT', { file, reason })
+  }
+  let text: string | null = null
+  const reader = new TarReader((name) => {
+    if (text === null && name !== HEADER_ENTRY) fail('the archive does not start with its header')
+    const sink = new Collect(name, fail)
+    return {
+      data: (c) => sink.data(c),
+      end: () => {
+        sink.end()
+        if (text === null) text = sink.text
+      }
+    }
+  })
+  const input = fs.createReadStream(file)
+  const gunzip = createGunzip()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      input.on('error', reject)
+      gunzip.on('error', reject)
+      gunzip.on('end', resolve)
+      gunzip.on('data', (c: Buffer) => {
+        try {
+          reader.push(c)
+        } catch (err) {
+          reject(err)
+        }
+        if (text !== null) resolve()
+      })
+      input.pipe(gunzip)
+    })
+  } catch (err) {
+    if (err instanceof EngineError) throw err
+    fail(errorText(err))
+  } finally {
+    input.destroy()
+    gunzip.destroy()
+  }
+  if (text === null) return fail('the archive does not start with its header')
+  const doc = openSealedJson(text, `${file}:${HEADER_ENTRY}`, 'manifest')
+  if (doc.format !== ARCHIVE_FORMAT) fail(`format is ${JSON.stringify(doc.format)}`)
+  if (doc.formatVersion !== ARCHIVE_VERSION) throw snapshotError('SNAPSHOT_ARCHIVE_VERSION', { file, found: String(doc.formatVersion), supported: ARCHIVE_VERSION })
+  const h = doc as unknown as ArchiveHeader
+  if (typeof h.vm?.vmId !== 'string' || typeof h.vm.name !== 'string' || !Array.isArray(h.snapshots)) fail('header fields missing')
+  return { vmId: h.vm.vmId, name: h.vm.name, definition: h.vm.definition, snapshots: h.snapshots, pages: h.pages }
 }

@@ -5,6 +5,7 @@ import { attestationHandlers } from './attestation'
 import { hostHandlers } from './hosts'
 import { migrationHandlers } from './migration'
 import { settingsHandlers } from './settings'
+import { snapshotHandlers } from './snapshots'
 import type { Handlers } from './types'
 import { vmHandlers } from './vms'
 
@@ -14,5 +15,6 @@ export const handlers: Handlers<CommandName> = {
   ...hostHandlers,
   ...migrationHandlers,
   ...settingsHandlers,
+  ...snapshotHandlers,
   ...vmHandlers
 }
