@@ -138,3 +138,25 @@ describe('remote attestation', () => {
     expect(() => parseReferenceValues({ ...reference, events: [{ pcr: 0 }] })).toThrow(/event 0/)
   })
 })
+
+describe('verifier robustness', () => {
+  it('never throws on corrupted evidence: 300 random single-byte corruptions are all reported as untrusted', () => {
+    const tpm = bootedTpm(SEED_A)
+    const rnd = seededRandom('fuzz')
+    const v0 = new RemoteVerifier({ caCertificate: ca.certificate, reference, random: seededRandom('verifier') })
+    const good = agentRespond(tpm, v0.challenge(agentIdentity(tpm, 'ecc')), 'ecc')
+    let untrusted = 0
+    for (let i = 0; i < 300; i++) {
+      const v = new RemoteVerifier({ caCertificate: ca.certificate, reference, random: seededRandom('verifier') })
+      v.challenge(agentIdentity(tpm, 'ecc'))
+      const r = rnd(4)
+      const bad = good.slice()
+      const at = ((r[0] << 16) | (r[1] << 8) | r[2]) % bad.length
+      bad[at] ^= r[3] | 1
+      const report = v.verify(bad)
+      expect(report.checks).toHaveLength(7)
+      if (!report.ok) untrusted++
+    }
+    expect(untrusted).toBe(300)
+  })
+})

@@ -12,6 +12,9 @@ export interface ReferenceEvent {
   typeName: string
   sha1: string
   sha256: string
+  /** The event data (hex): checked too, since digests do not cover all of it (image load address and length,
+   * the "kernel_cmdline: " prefix). */
+  data: string
   description: string
 }
 
@@ -37,6 +40,7 @@ export function computeReferenceValues(images: BootImages): ReferenceValues {
       typeName: eventTypeName(e.type),
       sha1: toHex(e.digests.sha1),
       sha256: toHex(e.digests.sha256),
+      data: toHex(e.data),
       description: e.description
     }))
   }
@@ -65,6 +69,7 @@ export function parseReferenceValues(json: unknown): ReferenceValues {
       typeName: eventTypeName(e.type),
       sha1: e.sha1,
       sha256: e.sha256,
+      data: typeof e.data === 'string' && /^[0-9a-f]*$/.test(e.data) ? e.data : '',
       description: typeof e.description === 'string' ? e.description : ''
     }
   })

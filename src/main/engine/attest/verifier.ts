@@ -13,7 +13,8 @@
 import { type KeyObject, randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto'
 import { AK_ATTRIBUTES, EK_ATTRIBUTES, EK_AUTH_POLICY, eventTypeName, TPM_ALG_SHA256, TPM_ECC_NIST_P256, TPM_RH_ENDORSEMENT } from '../vtpm/constants'
 import { makeCredential } from '../vtpm/credential'
-import { digestMatchesData, type LogEvent, parseEventLog, replayEventLog } from '../vtpm/eventlog'
+import { digestMatchesData, type LogEvent, parseEventLog, replayEventLog, specIdHeader } from '../vtpm/eventlog'
+import { EngineError } from '../errors'
 import { hash } from '../vtpm/kdf'
 import { bytesEqual, concatBytes, toHex } from '../vtpm/marshal'
 import { parsePcrsFile } from '../vtpm/pcrs-file'
@@ -255,6 +256,10 @@ export class RemoteVerifier {
   private checkEventLog(s: Session, ev: EvidenceMessage, attest: QuoteAttest, set: SetFn): void {
     let events: LogEvent[]
     try {
+      // our firmware writes exactly this header; anything else in it means the log was altered
+      const header = specIdHeader()
+      if (!bytesEqual(ev.eventLog.subarray(0, header.length), header))
+        throw new EngineError('EVENTLOG_MALFORMED', 'event log: unexpected Spec ID header', { offset: 0, reason: 'unexpected Spec ID header' })
       events = parseEventLog(ev.eventLog)
     } catch (e) {
       set('event-log-replay', 'fail', 'ATTEST_EVENTLOG_MALFORMED', { reason: e instanceof Error ? e.message : 'unparsable' })
@@ -293,13 +298,14 @@ export class RemoteVerifier {
       if (!r)
         return set('reference-values', 'fail', 'ATTEST_REFERENCE_UNEXPECTED_EVENT', { index: i + 1, pcr: e.pcr, eventType: eventTypeName(e.type), expected: 'none', actual: toHex(e.digests.sha256), description: '' })
       const actual = toHex(e.digests.sha256)
-      if (e.pcr !== r.pcr || e.type !== r.type || actual !== r.sha256 || toHex(e.digests.sha1) !== r.sha1)
+      const dataDiffers = r.data !== '' && toHex(e.data) !== r.data
+      if (e.pcr !== r.pcr || e.type !== r.type || actual !== r.sha256 || toHex(e.digests.sha1) !== r.sha1 || dataDiffers)
         return set('reference-values', 'fail', 'ATTEST_REFERENCE_MISMATCH', {
           index: i + 1,
           pcr: e.pcr,
           eventType: eventTypeName(e.type),
-          expected: r.sha256,
-          actual,
+          expected: actual === r.sha256 && dataDiffers ? `data ${r.data}` : r.sha256,
+          actual: actual === r.sha256 && dataDiffers ? `data ${toHex(e.data)}` : actual,
           description: r.description
         })
     }

@@ -47,7 +47,7 @@ export function parseEventLog(bytes: Uint8Array): LogEvent[] {
   const r = new ByteReader(bytes, 'event log')
   try {
     if (r.u32le() !== 0 || r.u32le() !== EV_NO_ACTION) throw logError('the first event is not the Spec ID header', 0)
-    r.bytes(20)
+    if (r.bytes(20).some((b) => b !== 0)) throw logError('the Spec ID header digest is not zero', 8)
     const hr = new ByteReader(r.bytes(r.u32le()), 'Spec ID event')
     if (new TextDecoder().decode(hr.bytes(16)) !== SPEC_ID_SIGNATURE) throw logError('no "Spec ID Event03" signature', 32)
     hr.bytes(8)

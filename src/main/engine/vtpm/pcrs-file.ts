@@ -35,6 +35,12 @@ export function encodePcrsFile(selection: readonly PcrSelection[], values: reado
   return w.finish()
 }
 
+/** The file is written from zeroed C structs: anything in an unused slot means it was altered. */
+function nonZero(what: string, index: number): EngineError {
+  return new EngineError('VTPM_MARSHAL_BAD_COUNT', `PCR file: unused ${what} slot ${index} is not zero`, { count: index })
+}
+
+/** Parses a PCR file strictly: unused selection entries and digest bytes must be zero. */
 export function parsePcrsFile(bytes: Uint8Array): { selection: PcrSelection[]; values: Uint8Array[] } {
   const r = new ByteReader(bytes, 'PCR file')
   const count = r.u32le()
@@ -44,10 +50,14 @@ export function parsePcrsFile(bytes: Uint8Array): { selection: PcrSelection[]; v
     const alg = r.u16le()
     const size = r.u8()
     const bits = r.bytes(4)
-    r.u8()
-    if (i >= count) continue
+    const pad = r.u8()
+    if (i >= count) {
+      if (alg !== 0 || size !== 0 || bits.some((b) => b !== 0) || pad !== 0) throw nonZero('selection', i)
+      continue
+    }
     const hash = hashNameOf(alg)
-    if (!hash || size > 4) throw new EngineError('VTPM_UNSUPPORTED_ALG', `PCR file: bank 0x${alg.toString(16)}`, { field: 'PCR bank', value: alg })
+    if (size !== 3 || bits[3] !== 0 || pad !== 0) throw nonZero('selection', i)
+    if (!hash) throw new EngineError('VTPM_UNSUPPORTED_ALG', `PCR file: bank 0x${alg.toString(16)}`, { field: 'PCR bank', value: alg })
     const pcrs: number[] = []
     for (let p = 0; p < size * 8; p++) if (bits[p >> 3] & (1 << (p & 7))) pcrs.push(p)
     selection.push({ hash, pcrs })
@@ -60,6 +70,7 @@ export function parsePcrsFile(bytes: Uint8Array): { selection: PcrSelection[]; v
     for (let i = 0; i < DIGESTS_PER_LIST; i++) {
       const size = r.u16le()
       const buf = r.bytes(64)
+      if (size > 64 || (i >= n && size !== 0) || buf.subarray(i < n ? size : 0).some((b) => b !== 0)) throw nonZero('digest', l * DIGESTS_PER_LIST + i)
       if (i < n) values.push(buf.slice(0, size))
     }
   }
