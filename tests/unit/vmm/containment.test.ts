@@ -40,3 +40,18 @@ describe.each(MODES)('%s', (mode) => {
     expect(vm.halt).toEqual({ kind: 'poweroff', exitCode: 0 })
   })
 })
+
+describe.each(MODES)('SBI system reset (%s)', (mode) => {
+  it('a cold reboot reloads the image and enters the kernel again, counters keep running', () => {
+    const vm = makeVm(fixture('misbehave.elf'), mode, { cmdline: 'r' })
+    expect(runUntil(vm, (o) => o === 'b').out).toBe('b')
+    const before = vm.stats()
+    vm.ram[0x10000] = 0xaa // scribble: the reboot must clear RAM
+    vm.sendSerial(new Uint8Array([0x78]))
+    expect(runUntil(vm, (o) => o === 'b').out).toBe('b')
+    expect(vm.halt).toBeNull()
+    expect(vm.ram[0x10000]).toBe(0)
+    expect(vm.stats().instructions).toBeGreaterThan(before.instructions)
+    expect(vm.stats().exits.sbi).toBeGreaterThan(before.exits.sbi)
+  })
+})
