@@ -119,6 +119,8 @@ extern uint32_t preemptions;
 extern uint32_t context_switches;
 void trap_init(void);
 void timer_start(uint32_t hz);
+void timer_stop(void);
+void timer_resume(void);
 extern uint32_t tick_hz;
 void idle_wait(void);
 int handle_user_trap(struct proc *p); /* 0: resume p, 1: back to the scheduler */

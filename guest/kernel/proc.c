@@ -166,6 +166,7 @@ int run_job(const struct spawn_req *reqs, uint32_t n) {
     if (proc_table[i].state == P_ZOMBIE) proc_table[i].state = P_UNUSED;
   job_size = n;
   job_interrupted = 0;
+  timer_resume();
   struct proc *started[NPROC];
   uint32_t count = 0;
   for (uint32_t i = 0; i < n && i < NPROC; i++) {

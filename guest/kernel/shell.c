@@ -8,7 +8,10 @@ extern char __kernel_end[];
 
 static int read_char(void) {
   int c;
-  while ((c = uart_getc()) < 0) idle_wait();
+  while ((c = uart_getc()) < 0) {
+    timer_stop(); /* nothing runs until input arrives */
+    idle_wait();
+  }
   return c;
 }
 

@@ -29,13 +29,32 @@ void trap_init(void) {
 void timer_start(uint32_t hz) {
   tick_hz = hz;
   tick_interval = TIMEBASE_HZ / hz;
+  timer_resume();
+  csr_set(sie, 1u << IRQ_S_TIMER);
+}
+
+/* Tickless idle: while the shell waits for input and no process exists, the tick is switched off and only the
+ * UART interrupt wakes the kernel (a VMM sees a guest with nothing pending and can skip it entirely). */
+static uint32_t ticking;
+
+void timer_stop(void) {
+  ticking = 0;
+  sbi_set_timer(~0ull);
+}
+
+void timer_resume(void) {
+  if (ticking) return;
+  ticking = 1;
   next_tick = read_time() + tick_interval;
   sbi_set_timer(next_tick);
-  csr_set(sie, 1u << IRQ_S_TIMER);
 }
 
 static void timer_tick(void) {
   uint64_t now = read_time();
+  if (!ticking) {
+    sbi_set_timer(~0ull); /* a late tick after timer_stop: just clear it */
+    return;
+  }
   ticks++;
   /* the next deadline keeps the 10 ms grid; if we fell behind, skip ahead */
   next_tick += tick_interval;

@@ -45,4 +45,16 @@ describe('guest kernel on the workbench bare-metal machine', () => {
     expect(ref.status).toBe(1)
     expect(run.serial).toBe(ref.raw)
   })
+
+  it('idles tickless at the shell prompt and wakes on typed input (UART interrupt through the PLIC)', () => {
+    const m = new Machine(new ElfImage(new Uint8Array(readFileSync(kernel))).withCmdline('selftest=0'), { memoryMiB: 32 })
+    // nothing pending once the prompt is up: the machine reports that no interrupt can ever arrive
+    expect(m.run({ maxInstructions: 50_000_000 })).toEqual({ kind: 'idle' })
+    expect(Buffer.from(m.drainSerial()).toString('latin1')).toMatch(/wb\$ $/)
+    m.sendSerial(new TextEncoder().encode('echo awake\r'))
+    expect(m.run({ maxInstructions: 100_000_000 })).toEqual({ kind: 'idle' })
+    expect(Buffer.from(m.drainSerial()).toString('latin1')).toBe('echo awake\r\nawake\r\nwb$ ')
+    m.sendSerial(new TextEncoder().encode('poweroff\r'))
+    expect(m.run({ maxInstructions: 150_000_000 })).toEqual({ kind: 'poweroff', exitCode: 0 })
+  })
 })
