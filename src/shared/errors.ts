@@ -4,6 +4,7 @@
 import { appErrorCodes } from './contract/app'
 import { attestationErrorCodes } from './contract/attestation'
 import { hostErrorCodes } from './contract/hosts'
+import { ioErrorCodes } from './contract/io'
 import { migrationErrorCodes } from './contract/migration'
 import { settingsErrorCodes } from './contract/settings'
 import { snapshotErrorCodes } from './contract/snapshots'
@@ -23,6 +24,7 @@ export const ERROR_CODES = [
   ...appErrorCodes,
   ...attestationErrorCodes,
   ...hostErrorCodes,
+  ...ioErrorCodes,
   ...migrationErrorCodes,
   ...settingsErrorCodes,
   ...snapshotErrorCodes,

@@ -35,6 +35,13 @@ export const pages: Page[] = [
     component: defineAsyncComponent(() => import('./views/AttestationView.vue'))
   },
   {
+    id: 'io',
+    feature: 'io',
+    label: 'nav.io',
+    glyph: '⇄',
+    component: defineAsyncComponent(() => import('./views/IoView.vue'))
+  },
+  {
     id: 'settings',
     feature: 'settings',
     label: 'nav.settings',

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { appCommands, appEvents } from './app'
 import { attestationCommands, attestationEvents } from './attestation'
 import { hostCommands, hostEvents } from './hosts'
+import { ioCommands, ioEvents } from './io'
 import { migrationCommands, migrationEvents } from './migration'
 import { settingsCommands, settingsEvents } from './settings'
 import { snapshotCommands, snapshotEvents } from './snapshots'
@@ -13,6 +14,7 @@ export const commands = {
   ...appCommands,
   ...attestationCommands,
   ...hostCommands,
+  ...ioCommands,
   ...migrationCommands,
   ...settingsCommands,
   ...snapshotCommands,
@@ -23,6 +25,7 @@ export const events = {
   ...appEvents,
   ...attestationEvents,
   ...hostEvents,
+  ...ioEvents,
   ...migrationEvents,
   ...settingsEvents,
   ...snapshotEvents,
@@ -53,6 +56,7 @@ export * from './common'
 export * from './app'
 export * from './attestation'
 export * from './hosts'
+export * from './io'
 export * from './migration'
 export * from './settings'
 export * from './snapshots'

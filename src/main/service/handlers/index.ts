@@ -3,6 +3,7 @@ import type { CommandName } from '../../../shared/contract'
 import { appHandlers } from './app'
 import { attestationHandlers } from './attestation'
 import { hostHandlers } from './hosts'
+import { ioHandlers } from './io'
 import { migrationHandlers } from './migration'
 import { settingsHandlers } from './settings'
 import { snapshotHandlers } from './snapshots'
@@ -13,6 +14,7 @@ export const handlers: Handlers<CommandName> = {
   ...appHandlers,
   ...attestationHandlers,
   ...hostHandlers,
+  ...ioHandlers,
   ...migrationHandlers,
   ...settingsHandlers,
   ...snapshotHandlers,

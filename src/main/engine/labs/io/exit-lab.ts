@@ -66,6 +66,20 @@ function totalExits(s: VmStats): number {
 
 /** Run one workload to completion on a fresh hardware-assisted VM. `elf` is exit-trap.elf (A) or exit-poll.elf (B). */
 export function runExitWorkload(workload: ExitWorkload, elf: Uint8Array, params: ExitLabParams): ExitLabResult {
+  return drain(exitWorkloadSteps(workload, elf, params))
+}
+
+/** Run a lab generator to its end (synchronously). */
+export function drain<R>(g: Generator<number, R>): R {
+  for (;;) {
+    const r = g.next()
+    if (r.done) return r.value
+  }
+}
+
+/** The same run in slices: yields the guest instructions executed so far every few million, so a caller (the
+ * service) can let other work run in between; returns the result. */
+export function* exitWorkloadSteps(workload: ExitWorkload, elf: Uint8Array, params: ExitLabParams): Generator<number, ExitLabResult> {
   if (!Number.isInteger(params.values) || params.values < 1) {
     throw new EngineError('IOLAB_BAD_PARAM', 'values must be a positive integer', { name: 'values', value: params.values })
   }
@@ -97,7 +111,10 @@ export function runExitWorkload(workload: ExitWorkload, elf: Uint8Array, params:
   vm.mapDirect('iolab-ring', LAB_RING_BASE, LAB_RING_SIZE, ring)
 
   const maxSteps = 1_000_000
-  for (let i = 0; i < maxSteps && vm.halt === null; i++) vm.step(5_000_000)
+  for (let i = 0; i < maxSteps && vm.halt === null; i++) {
+    vm.step(5_000_000)
+    yield vm.stats().instructions
+  }
   if (vm.halt?.kind !== 'poweroff' || start === null || end === null) {
     throw new EngineError('IOLAB_GUEST_FAILED', `lab guest did not finish (${vm.halt?.code ?? vm.halt?.kind ?? 'still running'})`, {
       workload,

@@ -23,6 +23,7 @@ import { ExternalEndpoint } from '../../network/endpoint'
 import { macForNic } from '../../network/frame'
 import { DEFAULT_NET_COSTS, type NetCosts } from '../../network/costs'
 import { LAB_BASE, LAB_REG_SIZE, LabRegisters } from './lab-device'
+import { drain } from './exit-lab'
 
 export type NetPath = 'emulated' | 'virtio' | 'sriov-vf'
 export const NET_PATHS: readonly NetPath[] = ['emulated', 'virtio', 'sriov-vf']
@@ -108,6 +109,11 @@ function exitsOf(s: VmStats): number {
 
 /** Run the workload for one path. */
 export function runNetPath(path: NetPath, elf: Uint8Array, params: NetLabParams = DEFAULT_NET_LAB): NetLabRow {
+  return drain(netPathSteps(path, elf, params))
+}
+
+/** The same run in slices (yields virtual cycles every 2,000 slices) for callers that interleave other work. */
+export function* netPathSteps(path: NetPath, elf: Uint8Array, params: NetLabParams = DEFAULT_NET_LAB): Generator<number, NetLabRow> {
   const net: NetCosts = { ...DEFAULT_NET_COSTS, ...params.net }
   const vm = new Vm({ name: `netlab-${path}`, memoryMiB: 4, mode: 'hardware-assisted', nic: path, vtpm: false, costs: params.costs }, elf)
   word(vm, 'packets').setUint32(0, params.packets, true)
@@ -174,6 +180,7 @@ export function runNetPath(path: NetPath, elf: Uint8Array, params: NetLabParams 
     const budget = next === null ? SLICE : Math.max(1, Math.min(SLICE, next - vm.virtualCycles))
     vm.step(budget)
     events.runUntil(vm.virtualCycles)
+    if (i % 2000 === 1999) yield vm.virtualCycles
   }
   const [p1, p2] = phases
   if (vm.halt?.kind !== 'poweroff' || vm.halt.exitCode !== 0 || !p1.start || !p1.end || !p2.start || !p2.end) {

@@ -1,0 +1,86 @@
+// I/O virtualization page (labs and planner) and the I/O error codes (src/shared/contract/io.ts).
+export default {
+  nav: { io: 'I/O lab' },
+  io: {
+    title: 'I/O virtualization lab',
+    intro: 'Guest programs run on the engine and the VMM counts every exit. Compare a trapping device register with a directly mapped page, and an emulated NIC with virtio-net and an SR-IOV virtual function.',
+    tabs: { exits: 'Exit lab', net: 'Network paths', plan: 'Teaching-lab planner' },
+    costs: {
+      title: 'Cost parameters (virtual cycles, 1 cycle = 1 ns)',
+      vmExit: 'VM exit + entry',
+      insnEmulation: 'Instruction emulation',
+      userspaceExit: 'User-space device model round trip'
+    },
+    exits: {
+      values: 'Values',
+      work: 'Work per value (rounds)',
+      poll: 'Poll period (µs)',
+      run: 'Run A and B',
+      running: 'Running guest code…',
+      a: 'A: trapping register',
+      b: 'B: direct page, polled',
+      exits: 'VM exits',
+      virtual: 'Virtual time',
+      exitTime: 'Host time in exits (modelled)',
+      perSecond: 'Exits per virtual second',
+      device: 'Values seen by the device',
+      checksum: 'Checksum guest / device',
+      wall: 'Simulation wall time',
+      reduction: '{x}× fewer exits, {y}× less virtual time'
+    },
+    net: {
+      packets: 'Frames',
+      pings: 'Pings',
+      size: 'Frame size (bytes)',
+      run: 'Run all three paths',
+      running: 'Running guest code…',
+      csv: 'Export CSV',
+      path: 'Path',
+      exitsPerPacket: 'Exits / frame',
+      exitCyclesPerPacket: 'Exit time / frame',
+      pps: 'Frames/s (virtual)',
+      oneWay: 'One-way latency',
+      exitsPerRtt: 'Exits / round trip',
+      rtt: 'Round trip (mean)',
+      posted: 'Posted interrupts',
+      chart: 'Frames per virtual second',
+      paths: { emulated: 'Emulated NIC', virtio: 'virtio-net', 'sriov-vf': 'SR-IOV VF' }
+    },
+    plan: {
+      intro: 'Hosts without an IOMMU cannot host an SR-IOV VF, and a VM holding a VF cannot live-migrate. This is why a lab that must stay migratable uses virtio — or pairs the VF with a virtio standby.',
+      host: 'Host',
+      iommu: 'IOMMU',
+      vfs: 'VFs',
+      cores: 'Cores',
+      memory: 'Memory',
+      vm: 'VM',
+      nic: 'NIC choice',
+      moves: 'Can move to',
+      nowhere: 'nowhere',
+      degraded: '{host} (on virtio)',
+      explain: 'What each choice costs',
+      yes: 'yes',
+      no: 'no',
+      exitsPerPacket: { many: 'many exits per packet', batched: 'exits batched by notification suppression', none: 'no exits' },
+      interrupts: { injected: 'interrupts injected by the VMM', 'injected-suppressible': 'interrupts injected, suppressible (EVENT_IDX)', posted: 'posted interrupts (no exit)' },
+      migratable: { yes: 'live-migratable', no: 'pinned to its host', 'after-unplug': 'migratable after unplugging the VF' },
+      needs: { iommu: 'needs an IOMMU', 'sriov-vf': 'needs a free VF' },
+      nics: { emulated: 'Emulated', virtio: 'virtio', 'sriov-vf': 'SR-IOV VF', 'vf-failover': 'VF + virtio failover' }
+    }
+  },
+  errors: {
+    IO_NO_IOMMU: 'Host {host} has no IOMMU, so it cannot give a VM an SR-IOV VF.',
+    IO_NO_SRIOV_NIC: 'Host {host} has no SR-IOV network card.',
+    IO_NO_FREE_VF: 'All {total} virtual functions of host {host} are in use.',
+    IO_NO_IOMMU_DOMAIN: 'VM {vm} has no IOMMU domain.',
+    IO_VF_PINNED: 'VM {vm} uses an SR-IOV VF and cannot be live-migrated; pair it with a virtio standby (failover).',
+    IO_HOST_NO_CORES: 'Host {host} has only {free} free cores.',
+    IO_HOST_NO_MEMORY: 'Host {host} has only {freeMiB} MiB free memory.',
+    IO_SAME_HOST: 'The VM already runs on {host}.',
+    IOLAB_BAD_PARAM: 'Lab parameter {name} is invalid ({value}).',
+    IOLAB_GUEST_FAILED: 'The lab guest did not finish ({halt}).',
+    IOLAB_SYMBOL_MISSING: 'The lab guest image lacks the symbol {symbol}.',
+    IOLAB_IMAGE_MISSING: 'The lab guest image {image} was not found.',
+    VMM_DIRECT_MAP_UNSUPPORTED: 'Direct device mapping needs hardware-assisted mode (this VM: {mode}).'
+  }
+}

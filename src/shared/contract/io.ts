@@ -1,0 +1,135 @@
+// I/O virtualization (issue 7): the I/O-exit lab (trapping register vs polled direct page), the network lab
+// (emulated NIC vs virtio-net vs SR-IOV VF) and the teaching-lab placement planner. Engine side:
+// src/main/engine/labs/io, src/main/engine/cluster.
+import { z } from 'zod'
+import { defineCommand } from './define'
+
+const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]))
+const RefusalSchema = z.strictObject({ code: z.string(), params: ParamsSchema })
+
+/** The exit costs the labs use (virtual cycles, src/main/engine/vmm/costs.ts names), editable in the view. */
+export const IoCostsSchema = z.strictObject({
+  vmExit: z.number().int().min(0).max(1_000_000),
+  insnEmulation: z.number().int().min(0).max(1_000_000),
+  userspaceExit: z.number().int().min(0).max(1_000_000)
+})
+export type IoCostsDto = z.infer<typeof IoCostsSchema>
+
+export const ExitLabRequestSchema = z.strictObject({
+  values: z.number().int().min(1).max(1_000_000),
+  workPerValue: z.number().int().min(0).max(1000),
+  pollPeriodUs: z.number().int().min(10).max(100_000),
+  costs: IoCostsSchema
+})
+export type ExitLabRequestDto = z.infer<typeof ExitLabRequestSchema>
+
+export const ExitLabResultSchema = z.strictObject({
+  workload: z.enum(['trap', 'poll']),
+  values: z.number(),
+  deviceValues: z.number(),
+  guestChecksum: z.number(),
+  deviceChecksum: z.number(),
+  exits: z.number(),
+  exitsByReason: z.record(z.string(), z.number()),
+  virtualCycles: z.number(),
+  exitCycles: z.number(),
+  instructions: z.number(),
+  exitsPerVirtualSecond: z.number(),
+  polls: z.number()
+})
+export type ExitLabResultDto = z.infer<typeof ExitLabResultSchema>
+
+export const ExitLabResponseSchema = z.strictObject({
+  a: ExitLabResultSchema,
+  b: ExitLabResultSchema,
+  exitReduction: z.number(),
+  speedup: z.number(),
+  /** Wall-clock milliseconds the service spent simulating each workload (host cost of the simulation). */
+  wallMs: z.strictObject({ a: z.number(), b: z.number() })
+})
+export type ExitLabResponseDto = z.infer<typeof ExitLabResponseSchema>
+
+export const NET_PATHS = ['emulated', 'virtio', 'sriov-vf'] as const
+
+export const NetLabRequestSchema = z.strictObject({
+  packets: z.number().int().min(16).max(20_000),
+  pings: z.number().int().min(1).max(1000),
+  frameSize: z.number().int().min(60).max(1514),
+  costs: IoCostsSchema
+})
+export type NetLabRequestDto = z.infer<typeof NetLabRequestSchema>
+
+export const NetLabRowSchema = z.strictObject({
+  path: z.enum(NET_PATHS),
+  packets: z.number(),
+  delivered: z.number(),
+  exitsPerPacket: z.number(),
+  exitCyclesPerPacket: z.number(),
+  packetsPerSecond: z.number(),
+  oneWayLatencyNs: z.number(),
+  pings: z.number(),
+  exitsPerRoundTrip: z.number(),
+  rttMeanNs: z.number(),
+  rttMinNs: z.number(),
+  rttMaxNs: z.number(),
+  postedInterrupts: z.number(),
+  exitsByReason: z.record(z.string(), z.number())
+})
+export type NetLabRowDto = z.infer<typeof NetLabRowSchema>
+
+export const NetLabResponseSchema = z.strictObject({ rows: z.array(NetLabRowSchema), csv: z.string() })
+export type NetLabResponseDto = z.infer<typeof NetLabResponseSchema>
+
+export const NIC_CHOICES = ['emulated', 'virtio', 'sriov-vf', 'vf-failover'] as const
+
+export const PlanResponseSchema = z.strictObject({
+  hosts: z.array(z.strictObject({ name: z.string(), iommu: z.boolean(), sriovVfs: z.number(), cores: z.number(), memoryMiB: z.number() })),
+  vms: z.array(z.strictObject({ name: z.string(), host: z.string(), vcpus: z.number(), memoryMiB: z.number(), nic: z.enum(NIC_CHOICES) })),
+  rows: z.array(
+    z.strictObject({
+      vm: z.string(),
+      from: z.string(),
+      nic: z.enum(NIC_CHOICES),
+      allowedHere: RefusalSchema.nullable(),
+      moves: z.array(z.strictObject({ to: z.string(), ok: z.boolean(), refusal: RefusalSchema.optional(), degraded: z.boolean().optional() })),
+      reachable: z.number()
+    })
+  ),
+  explain: z.array(
+    z.strictObject({
+      nic: z.enum(NIC_CHOICES),
+      exitsPerPacket: z.enum(['many', 'batched', 'none']),
+      interrupts: z.enum(['injected', 'injected-suppressible', 'posted']),
+      migratable: z.enum(['yes', 'no', 'after-unplug']),
+      needs: z.array(z.enum(['iommu', 'sriov-vf']))
+    })
+  )
+})
+export type PlanResponseDto = z.infer<typeof PlanResponseSchema>
+
+export const ioCommands = {
+  /** Workload A (trapping register) and B (directly mapped page polled every pollPeriodUs) on the real engine. */
+  'io.exitLab': defineCommand(ExitLabRequestSchema, ExitLabResponseSchema),
+  /** The same guest network workload over the emulated NIC, virtio-net and an SR-IOV VF; rows and CSV. */
+  'io.netLab': defineCommand(NetLabRequestSchema, NetLabResponseSchema),
+  /** The teaching-lab cluster and, per VM and NIC choice, where it could live-migrate. */
+  'io.plan': defineCommand(z.strictObject({}), PlanResponseSchema)
+}
+
+export const ioEvents = {}
+
+export const ioErrorCodes = [
+  'IO_NO_IOMMU',
+  'IO_NO_SRIOV_NIC',
+  'IO_NO_FREE_VF',
+  'IO_NO_IOMMU_DOMAIN',
+  'IO_VF_PINNED',
+  'IO_HOST_NO_CORES',
+  'IO_HOST_NO_MEMORY',
+  'IO_SAME_HOST',
+  'IOLAB_BAD_PARAM',
+  'IOLAB_GUEST_FAILED',
+  'IOLAB_SYMBOL_MISSING',
+  'IOLAB_IMAGE_MISSING',
+  'VMM_DIRECT_MAP_UNSUPPORTED'
+] as const
