@@ -4,6 +4,7 @@ import type { HostMethodName, HostMethods } from './protocol'
 import type { HostRuntime } from './runtime'
 import { migrationHostMethodImpls } from '../migration/host-methods'
 import { snapshotHostMethodImpls } from '../snapshot/host-methods'
+import { attestationHostMethodImpls } from '../attest/host-methods'
 
 export type HostMethodImpls = {
   [M in HostMethodName]: (rt: HostRuntime, args: HostMethods[M]['args']) => HostMethods[M]['result'] | Promise<HostMethods[M]['result']>
@@ -12,6 +13,7 @@ export type HostMethodImpls = {
 export const hostMethods: HostMethodImpls = {
   ...migrationHostMethodImpls,
   ...snapshotHostMethodImpls,
+  ...attestationHostMethodImpls,
   'vm.boot': (rt, a) => {
     rt.boot(a.vmId, a.config, a.elf)
     return null

@@ -2,12 +2,13 @@
 // an id); the worker pushes batches (state changes, stats samples, serial output) at 2–20 Hz.
 // To add a method: declare it in HostMethods and implement it in methods.ts (or a feature file merged there).
 import type { VmConfig, VmHalt, VmStats } from '../vmm/api'
+import type { AttestationHostMethods } from '../attest/host-methods'
 import type { MigrationHostMethods } from '../migration/host-methods'
 import type { SnapshotHostMethods } from '../snapshot/host-methods'
 
 export type HostVmState = 'running' | 'paused' | 'halted' | 'crashed'
 
-export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods {
+export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods, AttestationHostMethods {
   /** Build the VM from its ELF and start running it. */
   'vm.boot': { args: { vmId: string; config: VmConfig; elf: Uint8Array }; result: null }
   'vm.pause': { args: { vmId: string }; result: null }
