@@ -1,0 +1,66 @@
+// The I/O lab page in a real browser against the built lab server: the exit lab runs guest code on the engine
+// and shows A/B side by side, the three NIC paths fill the table and chart and export CSV, the planner explains
+// refusals, and the page speaks 简体中文.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import type { RunningLab } from './lab-server'
+
+const skip = missingPrerequisite()
+let lab: RunningLab
+let browser: Browser
+let page: Page
+const pageErrors: string[] = []
+
+describe.skipIf(skip !== null)(`I/O lab UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    lab = await startLab()
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await lab?.stop()
+  })
+
+  it('runs the exit lab and the network paths, exports CSV, shows the planner', async () => {
+    await page.goto(lab.url)
+    await page.locator('[data-nav=io]').click()
+    await page.getByRole('heading', { name: 'I/O virtualization lab' }).waitFor()
+    const inputs = page.locator('.io-lab .panel').nth(1).locator('input')
+    await inputs.nth(0).fill('100000')
+    await inputs.nth(1).fill('4')
+    await page.click('[data-run=exits]')
+    const table = page.locator('[data-result=exits]')
+    await table.waitFor({ timeout: 60_000 })
+    const text = await table.innerText()
+    expect(text).toMatch(/VM exits\s+100,000\s+\d+/)
+    expect(await page.locator('.summary').innerText()).toMatch(/fewer exits/)
+
+    await page.click('[data-tab=net]')
+    const net = page.locator('.io-lab .panel').nth(1).locator('input')
+    await net.nth(0).fill('64')
+    await net.nth(1).fill('4')
+    await page.click('[data-run=net]')
+    await page.locator('[data-result=net] [data-path=sriov-vf]').waitFor({ timeout: 60_000 })
+    expect(await page.locator('[data-result=net] tbody tr').count()).toBe(3)
+    expect(await page.locator('[data-path=emulated] td').nth(1).innerText()).toBe('3')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export=csv]')])
+    expect(download.suggestedFilename()).toBe('io-network-lab.csv')
+
+    await page.click('[data-tab=plan]')
+    const pinned = page.locator('[data-vm=web-1][data-nic=sriov-vf]')
+    await pinned.waitFor()
+    expect(await pinned.innerText()).toContain('cannot be live-migrated')
+    expect(await page.locator('[data-vm=student-1][data-nic=sriov-vf]').innerText()).toContain('has no IOMMU')
+  }, 180_000)
+
+  it('speaks 简体中文', async () => {
+    await page.selectOption('[data-testid=language]', 'zh-CN')
+    await page.getByRole('heading', { name: 'I/O 虚拟化实验' }).waitFor()
+    expect(await page.locator('[data-vm=web-1][data-nic=sriov-vf]').innerText()).toContain('无法热迁移')
+    expect(pageErrors).toEqual([])
+  }, 60_000)
+})
