@@ -18,6 +18,7 @@ const EXPECTED = [
   '5a5a1234',
   'denied',
   'back in kernel',
+  'pte atomics 000000d7 000000d7 000000d7',
   'TTT',
   'ticks 00000003',
   'done',
@@ -50,7 +51,8 @@ describe('S-mode test guest in both modes', () => {
     // trap-and-emulate: privileged instructions, shadow fills, the guest's PTE store, faults it reflects
     expect(t['privileged-insn']).toBeGreaterThan(50)
     expect(t['shadow-page-fault']).toBeGreaterThan(5)
-    expect(t['pt-write']).toBe(1) // the demand-paging PTE store into the write-protected leaf table
+    // the PTE stores into the write-protected leaf table: demand paging (sw), then amoor.w and sc.w
+    expect(t['pt-write']).toBe(3)
     expect(t['guest-page-fault-injected']).toBe(2) // the demand fault and the denied kernel access
     expect(t['trap-reflected']).toBe(5) // five syscalls from user mode
     expect(t['ept-violation']).toBe(0)
@@ -73,6 +75,25 @@ describe('S-mode test guest in both modes', () => {
       const user = makeVm(elf, mode, { costs: { vmExit: 0, insnEmulation: 0, userspaceExit: 1000, shadowPageFill: 0, eptFill: 0, sbiHandler: 0 } })
       runUntil(user)
       expect(user.stats().exitCycles).toBe(1000 * (user.stats().exits.mmio + 11))
+    }
+  })
+
+  it('an idle guest (WFI until its next 1 ms tick) advances one timer event per small step, and runFor stops at its target', () => {
+    for (const mode of MODES) {
+      const vm = makeVm(elf, mode)
+      runUntil(vm, (o) => o.includes('d7\n'), 400, 50)
+      const t1 = vm.virtualCycles
+      vm.runFor(300_000)
+      expect(vm.virtualCycles - t1).toBeGreaterThanOrEqual(300_000)
+      expect(vm.virtualCycles - t1).toBeLessThan(300_000 + 50_000)
+      let jump = 0
+      for (let i = 0; i < 100 && !vm.halt; i++) {
+        const t0 = vm.virtualCycles
+        vm.step(10)
+        jump = Math.max(jump, vm.virtualCycles - t0)
+      }
+      expect(jump).toBeGreaterThan(100_000) // it idled to a tick...
+      expect(jump).toBeLessThan(1_200_000) // ...and no further than about one 1 ms tick
     }
   })
 

@@ -391,7 +391,11 @@ export class TrapEmulateMode implements ModeImpl {
     }
     if (d.kind === 'store') core.mem.write(gpa, d.size, h.x[d.rs2] >>> 0)
     else if (d.op === 'sc') {
-      if (d.rd !== 0) h.x[d.rd] = 1 // the reservation is lost across the exit: report failure, the guest retries
+      // The trap dropped the hart's reservation. On our single hart only the VMM itself (an A/D update in a
+      // hidden fault) could have written the word since the guest's lr; we let the sc succeed, otherwise an
+      // lr/sc loop on a write-protected page table would fail and retry forever.
+      core.mem.write32(gpa & ~3, h.x[d.rs2] >>> 0)
+      if (d.rd !== 0) h.x[d.rd] = 0
     } else {
       const word = gpa & ~3
       const old = core.mem.read32(word)

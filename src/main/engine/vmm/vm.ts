@@ -30,6 +30,8 @@ export const CMDLINE_MAX = 256
  * every instruction still yields to the scheduler). */
 const MAX_LOOPS_PER_STEP = 10_000
 const CRASH_EXIT_CODE = 255
+/** SBI timer deadlines from here on (mtime ticks; 2^63 at 10 MHz is 29,000 years) mean "no timer". */
+const TIMER_NEVER = 2 ** 63
 
 const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
 
@@ -267,7 +269,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   }
 
   private setTimer(deadline: number): void {
-    this.timerDeadline = deadline
+    // set_timer(~0) is how a guest switches its timer off (SBI spec: "clear the timer interrupt")
+    this.timerDeadline = deadline >= TIMER_NEVER ? null : deadline
     this.timerFired = false
     this.mode.setTimerLevel(false)
     this.planDeadline()
@@ -418,7 +421,11 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
       const left = target - this.hart.now()
       if (left <= 0) break
       const r = this.run(Math.min(left, 1_000_000), target)
-      if (r.status === 'idle') break
+      if (r.status === 'idle') {
+        // nothing can wake the guest but outside input: its clock keeps running until the target
+        this.hart.cycle = target
+        break
+      }
     }
   }
 
