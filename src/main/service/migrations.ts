@@ -200,6 +200,10 @@ export class MigrationManager {
       }
       case 'dest-done':
         l.destDone = true
+        // stopped or deleted by the user while it migrated: it must not run on at the target (adopted by now)
+        if (e.status === 'resumed' && this.stoppedMeanwhile(r)) {
+          void this.s.hosts.connection(r.targetHostId).call('vm.stop', { vmId: r.vmId }).catch(() => null)
+        }
         break
       case 'source-done':
         r.info = e.info as MigrationInfoDto
@@ -212,10 +216,14 @@ export class MigrationManager {
   }
 
   private moveVm(r: MigrationRecord): void {
-    if (!this.s.vms.list().some((v) => v.id === r.vmId)) return
+    if (this.stoppedMeanwhile(r)) return
     if (this.s.vms.get(r.vmId).hostId === r.targetHostId) return
     this.s.vms.moveToHost(r.vmId, r.targetHostId)
     this.s.emit('vm.state', this.s.vms.summary(r.vmId))
+  }
+
+  private stoppedMeanwhile(r: MigrationRecord): boolean {
+    return !this.s.vms.list().some((v) => v.id === r.vmId) || this.s.vms.rt(r.vmId).state === 'stopped'
   }
 
   private vmLost(r: MigrationRecord): void {
