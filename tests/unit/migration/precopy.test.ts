@@ -148,3 +148,14 @@ describe('auto-converge that cannot win', () => {
     expect(sha(run.destVm?.ram ?? new Uint8Array())).toBe(sha(src.ram))
   })
 })
+
+describe('dirty-pages-rate', () => {
+  it('is the pages dirtied per second of the last round', async () => {
+    const src = new DirtierVm({ pages: 4096, workingSet: 2048, rate: 1500 })
+    const run = await migrate(src, { 'max-bandwidth': B })
+    const last = run.outcome.info.rounds[run.outcome.info.rounds.length - 1]
+    expect(run.outcome.info['dirty-pages-rate']).toBe(Math.round(last.pagesDirtied / (last.durationMs / 1000)))
+    // the dirtier writes 1500 pages per virtual second into a working set larger than a round's worth
+    expect(Math.abs(run.outcome.info['dirty-pages-rate'] - 1500) / 1500).toBeLessThan(0.05)
+  })
+})

@@ -317,7 +317,6 @@ export class MigrationSource {
     if (periodNs < THROTTLE_PERIOD_NS) return
     const bytesXferPeriod = this.info.transferred - this.bytesXferPrev
     const bytesDirtyPeriod = this.dirtyPagesPeriod * PAGE_SIZE
-    this.info['dirty-pages-rate'] = Math.round(this.dirtyPagesPeriod / (periodNs / NS))
     const p = this.params
     if (p['auto-converge'] && bytesDirtyPeriod > (bytesXferPeriod * p['throttle-trigger-threshold']) / 100 && ++this.dirtyRateHighCnt >= 2) {
       this.dirtyRateHighCnt = 0
@@ -356,6 +355,8 @@ export class MigrationSource {
       this.info['dirty-sync-count']++
       this.dirtyPagesPeriod += dirty.length
       this.info.rounds.push({ round, pagesSent: pages.length, pagesDirtied: dirty.length, durationMs: (this.clockNs - start) / 1e6, bytes, throttle })
+      // pages dirtied per second over the round just sent (QEMU reports it per sync period)
+      if (this.clockNs > start) this.info['dirty-pages-rate'] = Math.round(dirty.length / ((this.clockNs - start) / NS))
       this.maybeThrottle()
       this.info.remaining = dirty.length * PAGE_SIZE
       this.info['expected-downtime'] = (this.linkNs(dirty.length * wire) + 2 * this.latencyNs()) / 1e6
