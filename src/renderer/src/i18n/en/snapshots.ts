@@ -59,7 +59,6 @@ export default {
     SNAPSHOT_BAD_ARGUMENT: 'Invalid {name}: {reason}.',
     SNAPSHOT_STORE_BUSY: 'The snapshot store is busy with another operation. Try again in a moment.',
     SNAPSHOT_ARCHIVE_NAME: 'An archive name ends in .tar.gz and uses letters, digits, dots, dashes and underscores.',
-    SNAPSHOT_ARCHIVE_NOT_FOUND: 'There is no archive “{file}” in the archive folder.',
-    SNAPSHOT_VM_BUSY: 'VM “{vm}” is busy with another snapshot operation.'
+    SNAPSHOT_ARCHIVE_NOT_FOUND: 'There is no archive “{file}” in the archive folder.'
   }
 }

@@ -59,7 +59,6 @@ export default {
     SNAPSHOT_BAD_ARGUMENT: '无效的{name}：{reason}。',
     SNAPSHOT_STORE_BUSY: '快照存储正忙于其他操作，请稍后重试。',
     SNAPSHOT_ARCHIVE_NAME: '归档名称以 .tar.gz 结尾，只能使用字母、数字、点、短横线和下划线。',
-    SNAPSHOT_ARCHIVE_NOT_FOUND: '归档目录中没有“{file}”。',
-    SNAPSHOT_VM_BUSY: '虚拟机“{vm}”正在进行其他快照操作。'
+    SNAPSHOT_ARCHIVE_NOT_FOUND: '归档目录中没有“{file}”。'
   }
 }
