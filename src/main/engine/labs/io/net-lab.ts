@@ -9,14 +9,8 @@ import { Vm } from '../../vmm/vm'
 import { RAM_BASE } from '../../machine/board'
 import { EXIT_REASONS, type VmStats } from '../../vmm/api'
 import { EngineError } from '../../errors'
-import { RamDma, type MmioDevice } from '../../devices/virtio/dma'
-import { VirtioMmioTransport } from '../../devices/virtio/mmio'
-import { virtioSlot } from '../../devices/virtio/constants'
-import { VirtioNet } from '../../devices/net/virtio-net'
-import { EMU_NIC_SIZE, EmulatedNic } from '../../devices/net/emulated-nic'
-import { VF_PAGE_SIZE, type SriovVf } from '../../devices/net/sriov-vf'
-import { SriovNic, isRefusal } from '../../devices/net/sriov-nic'
-import { Iommu } from '../../iommu/iommu'
+import type { MmioDevice } from '../../devices/virtio/dma'
+import { attachNic } from '../../devices/net/attach'
 import { EventQueue } from '../../network/events'
 import { VirtualSwitch } from '../../network/switch'
 import { ExternalEndpoint } from '../../network/endpoint'
@@ -28,10 +22,6 @@ import { drain } from './exit-lab'
 export type NetPath = 'emulated' | 'virtio' | 'sriov-vf'
 export const NET_PATHS: readonly NetPath[] = ['emulated', 'virtio', 'sriov-vf']
 
-/** Where the lab's NICs sit (holes in the virt map, like the lab device). */
-export const EMU_NIC_BASE = 0x1030_0000
-export const EMU_NIC_IRQ = 11
-export const VF_BAR_BASE = 0x1031_0000
 /** Instructions per run slice: the resolution (1 µs) at which network events meet a guest that polls memory. */
 const SLICE = 1000
 
@@ -126,31 +116,14 @@ export function* netPathSteps(path: NetPath, elf: Uint8Array, params: NetLabPara
   const endpoint = new ExternalEndpoint(events)
   endpoint.turnaroundCycles = net.endpointTurnaround
   endpoint.tx = sw.attach('uplink', endpoint)
-  const mac = macForNic(1)
-  let vf: SriovVf | null = null
   let posted = 0
-
-  if (path === 'virtio') {
-    const dev = new VirtioNet(mac, { transmit: () => {} })
-    dev.connect(sw.attach('vm', dev))
-    const slot = virtioSlot(0)
-    const t = new VirtioMmioTransport('virtio0', dev, new RamDma(vm.ram, RAM_BASE), { set: (l) => vm.plic.setLevel(slot.irq, l) })
-    vm.attachDevice('virtio0', slot.base, t.size, synced(t, events))
-  } else if (path === 'emulated') {
-    const nic: EmulatedNic = new EmulatedNic('nic0', mac, new RamDma(vm.ram, RAM_BASE), { transmit: () => {} }, {
-      set: (l) => vm.plic.setLevel(EMU_NIC_IRQ, l)
-    })
-    nic.connect(sw.attach('vm', nic))
-    vm.attachDevice('nic0', EMU_NIC_BASE, EMU_NIC_SIZE, synced(nic, events))
-  } else {
-    const iommu = new Iommu()
-    iommu.createDomain(vm.config.name, vm.ram).map(RAM_BASE, 0, vm.ram.length) // IOVA = guest-physical
-    const port = sw.attach('vm', { receive: (f) => vf?.receive(f) }, net.vfSwitchPerFrame)
-    const a = new SriovNic(1, iommu).allocate(vm.config.name, vm.config.name, mac, port, { post: () => posted++ })
-    if (isRefusal(a)) throw new EngineError(a.code, `no VF: ${a.code}`, a.params)
-    vf = a.vf
-    vm.mapDirect('vf0', VF_BAR_BASE, VF_PAGE_SIZE, vf)
-  }
+  const nic = attachNic(vm, path, {
+    mac: macForNic(1),
+    connect: (rx) => sw.attach('vm', rx, path === 'sriov-vf' ? net.vfSwitchPerFrame : null),
+    wrap: (dev) => synced(dev, events),
+    onPostedInterrupt: () => posted++
+  })
+  const vf = nic?.vf ?? null
 
   const phases: Phase[] = [
     { start: null, end: null },
