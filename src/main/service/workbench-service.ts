@@ -12,6 +12,7 @@ import type { HostWorkerEntry } from './host-worker-entry'
 import { HostManager } from './hosts'
 import { JsonStore } from './json-store'
 import { VmRegistry } from './vm-registry'
+import { vtpmBootInput } from './handlers/attestation'
 
 export interface ServiceOptions {
   dataDir: string
@@ -123,8 +124,10 @@ export class WorkbenchService {
     rt.serial.clear()
     rt.stats = null
     rt.halt = null
-    const config = { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm }
-    await conn.call('vm.boot', { vmId: id, config, elf }, [elf.buffer as ArrayBuffer])
+    // a VM with a vTPM boots its image as the attestation page's tamper demo left it, and gets its vTPM state
+    const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: undefined, vtpm: null }
+    const config = { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm, cmdline: boot.cmdline }
+    await conn.call('vm.boot', { vmId: id, config, elf: boot.elf, vtpm: boot.vtpm }, [boot.elf.buffer as ArrayBuffer])
     rt.state = 'running'
     return this.changed(id)
   }

@@ -16,7 +16,7 @@ const defs: Record<string, { name: string; image: string; vtpm: boolean }> = {
   vm2: { name: 'two', image: 'test.elf', vtpm: false }
 }
 function service(): WorkbenchService {
-  const fake = { opts: { dataDir: join(root, 'data'), guestDir }, vms: { get: (id: string) => defs[id] } }
+  const fake = { opts: { dataDir: join(root, 'data'), guestDir }, vms: { get: (id: string) => defs[id], rt: () => ({ state: 'stopped' }) } }
   return fake as unknown as WorkbenchService
 }
 const s = service()

@@ -19,17 +19,21 @@ export interface Tamper {
 
 export const NO_TAMPER: Tamper = { kernelByte: null, cmdline: null }
 
-/** Boot (measure) the VM's images, applying the tamper: returns what was measured. */
-export function bootWithTamper(vtpm: VTpm, kernel: Uint8Array, cmdline: string, tamper: Tamper, virtualTimeMs = 0): { kernelSha256Changed: boolean; cmdline: string } {
+/** The kernel bytes and command line a boot uses under the tamper (the kernel is copied when a byte flips). */
+export function applyTamper(kernel: Uint8Array, cmdline: string, tamper: Tamper): { kernel: Uint8Array; cmdline: string } {
   let k = kernel
-  if (tamper.kernelByte !== null) {
+  if (tamper.kernelByte !== null && kernel.length > 0) {
     k = kernel.slice()
-    const at = Math.min(Math.max(0, tamper.kernelByte), k.length - 1)
-    k[at] ^= 0xff
+    k[Math.min(Math.max(0, tamper.kernelByte), k.length - 1)] ^= 0xff
   }
-  const line = tamper.cmdline ?? cmdline
-  measureVmBoot(vtpm, k, line, virtualTimeMs)
-  return { kernelSha256Changed: k !== kernel, cmdline: line }
+  return { kernel: k, cmdline: tamper.cmdline ?? cmdline }
+}
+
+/** Boot (measure) the VM's images, applying the tamper: returns the command line measured. */
+export function bootWithTamper(vtpm: VTpm, kernel: Uint8Array, cmdline: string, tamper: Tamper, virtualTimeMs = 0): { cmdline: string } {
+  const t = applyTamper(kernel, cmdline, tamper)
+  measureVmBoot(vtpm, t.kernel, t.cmdline, virtualTimeMs)
+  return { cmdline: t.cmdline }
 }
 
 export interface PcrTable {

@@ -15,7 +15,7 @@ export const hostMethods: HostMethodImpls = {
   ...snapshotHostMethodImpls,
   ...attestationHostMethodImpls,
   'vm.boot': (rt, a) => {
-    rt.boot(a.vmId, a.config, a.elf)
+    rt.boot(a.vmId, a.config, a.elf, a.vtpm ?? null)
     return null
   },
   'vm.pause': (rt, a) => {

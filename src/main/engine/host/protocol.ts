@@ -10,7 +10,7 @@ export type HostVmState = 'running' | 'paused' | 'halted' | 'crashed'
 
 export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods, AttestationHostMethods {
   /** Build the VM from its ELF and start running it. */
-  'vm.boot': { args: { vmId: string; config: VmConfig; elf: Uint8Array }; result: null }
+  'vm.boot': { args: { vmId: string; config: VmConfig; elf: Uint8Array; /** serialized vTPM to attach (config.vtpm) */ vtpm?: Uint8Array | null }; result: null }
   'vm.pause': { args: { vmId: string }; result: null }
   'vm.resume': { args: { vmId: string }; result: null }
   /** Power the VM off and drop it (its last serial bytes and stats are flushed first). */

@@ -5,6 +5,7 @@ import { EXIT_REASONS } from '../vmm/api'
 import type { VmConfig, VmInstance, VmStats } from '../vmm/api'
 import { WorkbenchError, toErrorPayload } from '../../../shared/errors'
 import type { HostBatch, HostStateChange, HostStatsSample, HostVmState } from './protocol'
+import { VTpm } from '../vtpm/vtpm'
 
 export type VmFactory = (config: VmConfig, elf: Uint8Array) => VmInstance
 
@@ -60,9 +61,12 @@ export class HostRuntime {
     return n
   }
 
-  boot(vmId: string, config: VmConfig, elf: Uint8Array): void {
+  boot(vmId: string, config: VmConfig, elf: Uint8Array, vtpm: Uint8Array | null = null): void {
     if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
-    this.adopt(vmId, this.opts.factory(config, elf))
+    const vm = this.opts.factory(config, elf)
+    // before the first instruction: the VMM's firmware measures the boot into it at once
+    if (vtpm && config.vtpm) vm.attachVtpm?.(VTpm.deserialize(vtpm))
+    this.adopt(vmId, vm)
   }
 
   /** Build a VM without scheduling it (a live migration's incoming VM). */

@@ -1,19 +1,23 @@
-// Attestation commands. Each VM with a vTPM gets one (seeded from the installation seed and the VM id, so it is
-// stable); its state is persisted under <dataDir>/vtpm/<vmId>.bin with the tamper setting beside it. The verifier
-// trusts the installation's manufacturer CA and the golden reference values shipped in resources/reference (for
-// other images: computed from the pristine image file). Measured boot here measures the VM's image and command
-// line as its virtual firmware loads them; the tamper demonstration changes those bytes for the next boot.
+// Attestation commands. Each VM with a vTPM has one (seeded from the installation seed and the VM id, so it is
+// stable). While the VM runs, its vTPM lives inside the VM in the host worker: the VMM attached it at boot and its
+// virtual firmware measured what it loaded; the commands then reach it through the worker ('attest.*' host
+// methods) and only bytes come back. While the VM is stopped, the service's copy (<dataDir>/vtpm/<vmId>.bin,
+// refreshed from the worker whenever the page reads a running VM) is measured here the way the firmware would.
+// The verifier trusts the installation's manufacturer CA and the golden reference values shipped in
+// resources/reference (for other images: computed from the pristine image file).
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { attestationCommands, TamperDto, VtpmStateDto } from '../../../shared/contract'
+import type { AkKindDto, AttestationReportDto, attestationCommands, TamperDto, VtpmStateDto } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { checkquoteCommand, exportAttestationFiles } from '../../engine/attest/export'
-import { attestVm, bootWithTamper, eventTable, NO_TAMPER, pcrTable } from '../../engine/attest/lab'
+import { applyTamper, attestVm, bootWithTamper, eventTable, NO_TAMPER, pcrTable } from '../../engine/attest/lab'
 import { computeReferenceValues, parseReferenceValues, type ReferenceValues } from '../../engine/attest/reference'
+import { RemoteVerifier } from '../../engine/attest/verifier'
 import { createVmTpm, DEFAULT_CMDLINE, ManufacturerCa, vmBootImages, VTpm } from '../../engine/vtpm'
 import { toHex } from '../../engine/vtpm/marshal'
 import { writeFileAtomic } from '../atomic-file'
+import type { HostConnection } from '../host-connection'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
 
@@ -39,7 +43,7 @@ class AttestationStore {
     this.ca = new ManufacturerCa(this.seed)
   }
 
-  private kernelOf(image: string): Uint8Array {
+  kernelOf(image: string): Uint8Array {
     try {
       return new Uint8Array(readFileSync(join(this.s.opts.guestDir, image)))
     } catch {
@@ -69,7 +73,7 @@ class AttestationStore {
     const tpm = existsSync(statePath) ? VTpm.deserialize(new Uint8Array(readFileSync(statePath))) : createVmTpm(this.seed, vmId)
     vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: DEFAULT_CMDLINE }
     this.vms.set(vmId, vm)
-    this.boot(vmId, vm) // the firmware measures on every boot; opening the page is this VM's boot in the service
+    this.boot(vmId, vm) // what the firmware measures when this VM boots
     return vm
   }
 
@@ -84,6 +88,24 @@ class AttestationStore {
   save(vmId: string, vm: VmTpm): void {
     writeFileAtomic(join(this.dir, `${vmId}.bin`), vm.tpm.serialize())
     writeFileAtomic(join(this.dir, `${vmId}.tamper.json`), JSON.stringify(vm.tamper))
+  }
+
+  /** The worker connection when the VM runs (or is paused) with a vTPM attached, else null. */
+  live(vmId: string): HostConnection | null {
+    const state = this.s.vms.rt(vmId).state
+    if (state !== 'running' && state !== 'paused') return null
+    return this.s.hosts.existing(this.s.vms.get(vmId).hostId)
+  }
+
+  /** Refreshes the service's copy from the running VM's vTPM (null if the VM has none attached). */
+  async pull(vmId: string, vm: VmTpm): Promise<HostConnection | null> {
+    const conn = this.live(vmId)
+    if (!conn) return null
+    const bytes = await conn.call('attest.state', { vmId })
+    if (!bytes) return null
+    vm.tpm = VTpm.deserialize(bytes)
+    this.save(vmId, vm)
+    return conn
   }
 
   state(vmId: string): VtpmStateDto {
@@ -104,6 +126,22 @@ class AttestationStore {
       akNames: { ecc: toHex(vm.tpm.akName('ecc')), rsa: toHex(vm.tpm.akName('rsa')) }
     }
   }
+
+  async attest(vmId: string, akKind: AkKindDto): Promise<AttestationReportDto> {
+    const vm = this.get(vmId)
+    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image) }
+    const conn = await this.pull(vmId, vm)
+    if (conn) {
+      const verifier = new RemoteVerifier(trust)
+      const challenge = verifier.challenge(await conn.call('attest.identity', { vmId, akKind }))
+      const report = verifier.verify(await conn.call('attest.respond', { vmId, akKind, challenge }))
+      await this.pull(vmId, vm)
+      return { ...report, akKind }
+    }
+    const report = attestVm(vm.tpm, akKind, trust)
+    this.save(vmId, vm)
+    return { ...report, akKind }
+  }
 }
 
 const stores = new WeakMap<WorkbenchService, AttestationStore>()
@@ -117,39 +155,61 @@ function storeOf(s: WorkbenchService): AttestationStore {
   return st
 }
 
+/** For WorkbenchService.start of a VM with `vtpm: true`: the image and command line it boots (as the tamper demo
+ * left them) and the vTPM state the host worker attaches before the first instruction. */
+export function vtpmBootInput(s: WorkbenchService, vmId: string, elf: Uint8Array): { elf: Uint8Array; cmdline: string; vtpm: Uint8Array } {
+  const st = storeOf(s)
+  const vm = st.get(vmId)
+  const t = applyTamper(elf, DEFAULT_CMDLINE, vm.tamper)
+  vm.kernelBytes = elf.length
+  vm.cmdline = t.cmdline
+  return { elf: t.kernel === elf ? elf.slice() : t.kernel, cmdline: t.cmdline, vtpm: vm.tpm.serialize() }
+}
+
 export const attestationHandlers: Handlers<keyof typeof attestationCommands> = {
-  'attestation.state': (req, s) => storeOf(s).state(req.vmId),
-  'attestation.attest': (req, s) => {
+  'attestation.state': async (req, s) => {
     const st = storeOf(s)
-    const vm = st.get(req.vmId)
-    const report = attestVm(vm.tpm, req.akKind, { caCertificate: st.ca.certificate, reference: st.reference(vm.image) })
-    st.save(req.vmId, vm)
-    return { ...report, akKind: req.akKind }
+    await st.pull(req.vmId, st.get(req.vmId))
+    return st.state(req.vmId)
   },
-  'attestation.reboot': (req, s) => {
+  'attestation.attest': (req, s) => storeOf(s).attest(req.vmId, req.akKind),
+  'attestation.reboot': async (req, s) => {
     const st = storeOf(s)
     const vm = st.get(req.vmId)
     vm.tamper = req.tamper
-    st.boot(req.vmId, vm)
+    if (st.live(req.vmId)) {
+      // a real reboot: the VM restarts with the (un)tampered image and its firmware measures it
+      st.save(req.vmId, vm)
+      await s.stop(req.vmId)
+      await s.start(req.vmId)
+      await st.pull(req.vmId, vm)
+    } else st.boot(req.vmId, vm)
     return st.state(req.vmId)
   },
-  'attestation.seal': (req, s) => {
+  'attestation.seal': async (req, s) => {
     const st = storeOf(s)
     const vm = st.get(req.vmId)
-    const blob = vm.tpm.seal(new TextEncoder().encode(req.secret), [{ hash: 'sha256', pcrs: [0, 4, 8] }])
-    st.save(req.vmId, vm)
+    const secret = new TextEncoder().encode(req.secret)
+    const conn = st.live(req.vmId)
+    const blob = conn ? await conn.call('attest.seal', { vmId: req.vmId, secret }) : vm.tpm.seal(secret, [{ hash: 'sha256', pcrs: [0, 4, 8] }])
+    if (!conn) st.save(req.vmId, vm)
     return { blob: Buffer.from(blob).toString('base64'), pcrs: 'sha256:0,4,8' }
   },
-  'attestation.unseal': (req, s) => {
-    const vm = storeOf(s).get(req.vmId)
-    return { secret: new TextDecoder().decode(vm.tpm.unseal(new Uint8Array(Buffer.from(req.blob, 'base64')))) }
+  'attestation.unseal': async (req, s) => {
+    const st = storeOf(s)
+    const vm = st.get(req.vmId)
+    const blob = new Uint8Array(Buffer.from(req.blob, 'base64'))
+    const conn = st.live(req.vmId)
+    const secret = conn ? await conn.call('attest.unseal', { vmId: req.vmId, blob }) : vm.tpm.unseal(blob)
+    return { secret: new TextDecoder().decode(secret) }
   },
-  'attestation.export': (req, s) => {
+  'attestation.export': async (req, s) => {
     const st = storeOf(s)
     const vm = st.get(req.vmId)
     const nonce = new Uint8Array(randomBytes(20))
-    const files = exportAttestationFiles(vm.tpm, nonce, req.akKind)
-    st.save(req.vmId, vm)
+    const conn = st.live(req.vmId)
+    const files = conn ? await conn.call('attest.export', { vmId: req.vmId, akKind: req.akKind, nonce }) : exportAttestationFiles(vm.tpm, nonce, req.akKind)
+    if (!conn) st.save(req.vmId, vm)
     return {
       nonce: toHex(nonce),
       command: checkquoteCommand(toHex(nonce)),
