@@ -8,16 +8,17 @@ import { MODES, fixture, makeVm, runUntil } from './helpers'
 describe.each(MODES)('dirty log in %s mode', (mode) => {
   it('collects exactly the pages the guest wrote, and re-arms after each collect', () => {
     const vm = makeVm(fixture('dirty.elf'), mode)
-    expect(runUntil(vm, (o) => o.includes('R')).out).toBe('R')
+    // the guest polls SBI getchar between rounds: small slices keep the test quick
+    expect(runUntil(vm, (o) => o.includes('R'), 400, 5_000).out).toBe('R')
     vm.dirtyLog.start()
     const before = vm.stats().dirtyPages
     vm.sendSerial(new Uint8Array([0x67]))
-    expect(runUntil(vm, (o) => o.includes('D')).out).toBe('D')
+    expect(runUntil(vm, (o) => o.includes('D'), 400, 5_000).out).toBe('D')
     expect(Array.from(vm.dirtyLog.collect())).toEqual([0x100, 0x103, 0x106, 0x109, 0x10c])
     expect(vm.stats().dirtyPages - before).toBe(5)
     const exitsBefore = vm.stats().exits['dirty-log']
     vm.sendSerial(new Uint8Array([0x68]))
-    expect(runUntil(vm).out).toBe('E')
+    expect(runUntil(vm, () => false, 400, 5_000).out).toBe('E')
     expect(Array.from(vm.dirtyLog.collect())).toEqual([0x12c, 0x12d, 0x12e])
     // each first write to a clean page exited once (write-protect fault)
     expect(vm.stats().exits['dirty-log'] - exitsBefore).toBe(3)
