@@ -33,7 +33,7 @@ describe('attestation of a running VM', () => {
     const tampered = await h['attestation.reboot']({ vmId: vm.id, tamper: { kernelByte: 4000, cmdline: null } }, service)
     expect(service.vms.rt(vm.id).state).not.toBe('stopped')
     expect(tampered.events.filter((e) => !e.matchesReference).map((e) => e.pcr)).toEqual([4])
-    const bad = await h['attestation.attest']({ vmId: vm.id, akKind: 'rsa' }, service)
+    const bad = await h['attestation.attest']({ vmId: vm.id, akKind: 'ecc' }, service)
     const ref = bad.checks.find((c) => c.id === 'reference-values')
     expect(ref?.code).toBe('ATTEST_REFERENCE_MISMATCH')
     expect(ref?.params).toMatchObject({ index: 10, pcr: 4, eventType: 'EV_EFI_BOOT_SERVICES_APPLICATION' })
