@@ -26,12 +26,10 @@ export function channelFromPort(port: MessagePort): MigrationChannel {
   return {
     send(frame) {
       if (closed) return
-      // transfer when the frame owns its whole buffer; otherwise structured clone copies it
-      if (frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength && frame.buffer instanceof ArrayBuffer) {
-        port.postMessage(frame, [frame.buffer])
-      } else {
-        port.postMessage(frame)
-      }
+      // the frame's buffer moves to the other side (a view keeps its offset and length); the sender must not
+      // touch it afterwards
+      if (frame.buffer instanceof ArrayBuffer) port.postMessage(frame, [frame.buffer])
+      else port.postMessage(frame)
     },
     onFrame(handler) {
       port.on('message', (data: unknown) => {

@@ -9,7 +9,7 @@ import type { MigrationChannel } from './channel'
 import { ControlInbox, yieldToEventLoop } from './inbox'
 import type { MigrationParams } from './params'
 import { ramHash, sha256Hex, stateFromJson, stateToCanonicalJson } from './state-hash'
-import { decodePages, encodeControl, FRAME_PAGES, FRAME_STATE, PAGE_ENTRY_HEADER_BYTES, PAGE_RAW, PAGE_XBZRLE, PAGE_ZERO } from './wire'
+import { decodePages, encodeControl, FRAME_PAGES, FRAME_RETURN, FRAME_STATE, PAGE_ENTRY_HEADER_BYTES, PAGE_RAW, PAGE_XBZRLE, PAGE_ZERO } from './wire'
 import { xbzrleDecode } from './xbzrle'
 import type { VmMachineState } from '../vmm/vm-state'
 
@@ -89,8 +89,10 @@ export class MigrationDestination {
         take?.(frame)
         return
       }
-      const seq = this.applyPages(frame)
-      this.opts.channel.send(encodeControl({ op: 'ack', seq }))
+      this.applyPages(frame)
+      // hand the buffer back: it acknowledges the frame (its seq stays in bytes 1..4) and the source reuses it
+      frame[0] = FRAME_RETURN
+      this.opts.channel.send(frame)
     } catch (e) {
       this.dataError = e instanceof Error ? e : new Error(String(e))
       this.opts.channel.close()

@@ -13,6 +13,7 @@ import {
   encodeControl,
   encodeJsonFrame,
   encodePages,
+  FRAME_RETURN,
   FRAME_STATE,
   PAGE_ENTRY_HEADER_BYTES,
   PAGE_RAW,
@@ -82,6 +83,8 @@ export class MigrationSource {
   private runChunk = MIN_RUN_CHUNK
   private seq = 0
   private acked = -1
+  /** Frame buffers the destination handed back, reused for the next PAGES frames. */
+  private readonly pool: ArrayBuffer[] = []
   private ackWaiter: (() => void) | null = null
   private cancelRequested = false
   private started = false
@@ -102,7 +105,13 @@ export class MigrationSource {
     if (this.xbzrle) this.info['xbzrle-cache'] = { 'cache-size': this.params['xbzrle-cache-size'], bytes: 0, pages: 0, 'cache-miss': 0, overflow: 0 }
     this.inbox = new ControlInbox(
       opts.channel,
-      () => undefined, // the destination never sends data frames
+      (frame) => {
+        // a PAGES frame handed back: acknowledged, and its buffer is ours again
+        if (frame[0] !== FRAME_RETURN) return
+        this.acked = Math.max(this.acked, new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(1, true))
+        if (this.pool.length < ACK_WINDOW + 2) this.pool.push(frame.buffer as ArrayBuffer)
+        this.ackWaiter?.()
+      },
       (msg) => {
         if (msg.op !== 'ack') return false
         this.acked = Math.max(this.acked, msg.seq)
@@ -295,7 +304,7 @@ export class MigrationSource {
       const entries: PageEntry[] = []
       const end = Math.min(pages.length, i + PAGES_PER_BATCH)
       for (let j = i; j < end; j++) entries.push(this.entryFor(pages[j]))
-      const frame = encodePages(this.seq++, entries)
+      const frame = encodePages(this.seq++, entries, this.pool.pop())
       const ns = this.linkNs(frame.length)
       bytes += frame.length
       this.info.transferred += frame.length

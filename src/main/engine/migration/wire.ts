@@ -11,6 +11,9 @@ import type { RefusalReason, VmDescriptor } from './blockers'
 export const FRAME_PAGES = 1
 export const FRAME_STATE = 2
 export const FRAME_CONTROL = 3
+/** A PAGES frame's buffer handed back by the destination after applying it: acknowledges its `seq` and lets the
+ * source reuse the memory (no fresh allocation, no first-touch page faults per frame). */
+export const FRAME_RETURN = 4
 
 export const PAGE_ZERO = 0
 export const PAGE_RAW = 1
@@ -79,11 +82,12 @@ export function entryWireBytes(e: PageEntry): number {
   return PAGE_ENTRY_HEADER_BYTES + 2 + (e.payload?.length ?? 0)
 }
 
-export function encodePages(seq: number, entries: readonly PageEntry[]): Uint8Array {
+/** Encode a PAGES frame, into `into` when it is large enough (the frame is then a view of its first bytes). */
+export function encodePages(seq: number, entries: readonly PageEntry[], into?: ArrayBuffer): Uint8Array {
   let size = PAGES_HEADER_BYTES
   for (const e of entries) size += entryWireBytes(e)
-  const out = new Uint8Array(size)
-  const dv = new DataView(out.buffer)
+  const out = into && into.byteLength >= size ? new Uint8Array(into, 0, size) : new Uint8Array(size)
+  const dv = new DataView(out.buffer, 0, size)
   out[0] = FRAME_PAGES
   dv.setUint32(1, seq, true)
   dv.setUint32(5, entries.length, true)
