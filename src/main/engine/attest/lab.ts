@@ -4,7 +4,7 @@
 import { EV_EFI_BOOT_SERVICES_APPLICATION, EV_IPL, EV_S_CRTM_VERSION, EV_SEPARATOR, eventTypeName } from '../vtpm/constants'
 import { parseEventLog, measuredBytes } from '../vtpm/eventlog'
 import { ByteReader, toHex } from '../vtpm/marshal'
-import { measureVmBoot, vmBootImages } from '../vtpm'
+import { measureVmBoot } from '../vtpm'
 import type { AkKind, VTpm } from '../vtpm/vtpm'
 import { agentIdentity, agentRespond } from './agent'
 import type { ReferenceValues } from './reference'
@@ -98,4 +98,3 @@ export function attestVm(
   return verifier.verify(agentRespond(vtpm, challenge, kind))
 }
 
-export { vmBootImages }

@@ -13,8 +13,7 @@ import {
   EV_EFI_BOOT_SERVICES_APPLICATION,
   EV_IPL,
   EV_S_CRTM_VERSION,
-  EV_SEPARATOR,
-  eventTypeName
+  EV_SEPARATOR
 } from './constants'
 import { digestsOf, encodeEvent, type LogEvent, specIdHeader } from './eventlog'
 import { ByteWriter, concatBytes } from './marshal'
@@ -88,9 +87,3 @@ export function encodeEventLog(events: readonly LogEvent[]): Uint8Array {
 export function referenceEventLog(images: BootImages): Uint8Array {
   return encodeEventLog(plannedBootEvents(images))
 }
-
-/** A one-line summary of an event for error messages: "PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION #9". */
-export function describeEvent(e: { pcr: number; type: number }, index: number): string {
-  return `PCR ${e.pcr} ${eventTypeName(e.type)} #${index}`
-}
-
