@@ -39,8 +39,13 @@ describe('attestation inside the host worker, with the VMM’s measured boot', (
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([])
     const blob = m['attest.seal'](rt, { vmId: 'vm-att', secret: Uint8Array.of(4, 2) })
     expect(Array.from(m['attest.unseal'](rt, { vmId: 'vm-att', blob }))).toEqual([4, 2])
-    const saved = vm.saveState().vtpm
-    expect(saved && toHex(saved)).toBe(toHex(vm.vtpm?.serialize() ?? new Uint8Array(0)))
+    const machine = vm.saveState()
+    expect(machine.vtpm && toHex(machine.vtpm)).toBe(toHex(vm.vtpm?.serialize() ?? new Uint8Array(0)))
+    // what a snapshot revert or a migration's stop-and-copy does: another VM takes the state and quotes identically
+    const copy = createVm({ name: 'att2', memoryMiB: 32, mode: 'hardware-assisted', nic: 'none', vtpm: true, cmdline: 'console=ttyS0' }, elf)
+    copy.loadState(machine)
+    const nonce = Uint8Array.of(1, 2, 3)
+    expect(toHex(copy.vtpm?.quote('ecc', nonce).signature ?? new Uint8Array(0))).toBe(toHex(vm.vtpm?.quote('ecc', nonce).signature ?? Uint8Array.of(1)))
   })
 
   it('a VM without a vTPM is refused with VTPM_NOT_ENABLED', (ctx) => {
