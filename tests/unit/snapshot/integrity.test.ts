@@ -49,6 +49,9 @@ describe('snapshot integrity', () => {
     expect(e.params).toMatchObject({ vm: 'vm1', snapshot: s1, pages: '40', count: 1, corrupt: 1 })
     expect(e.message).toContain(s1)
     expect(fingerprint(target)).toBe(before)
+    // a disposable VM (built for the revert) gets the same error naming the same page
+    const e2 = engineErrorOf(() => store.revert('vm1', s1, new SyntheticVm({ pages: 64, seed: 98 }), { disposableVm: true }))
+    expect(e2.params).toMatchObject({ snapshot: s1, pages: '40', count: 1 })
     expect(store.currentSnapshot('vm1')).toBe(s2)
 
     const report = fsckStore(dir)

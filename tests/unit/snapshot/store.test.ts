@@ -38,6 +38,10 @@ describe('snapshot store', () => {
     const fresh = new SyntheticVm({ pages: 256, seed: 8 })
     expect(store.revert('vm1', t.snapshot.id, fresh)).toMatchObject({ pagesRead: 128, pagesKept: 0, pagesZeroed: 128 })
     expect(fingerprint(fresh)).toBe(before)
+    // a VM built just for the revert is read into directly, with the same result
+    const built = new SyntheticVm({ pages: 256, seed: 9 })
+    expect(store.revert('vm1', t.snapshot.id, built, { disposableVm: true })).toMatchObject({ pagesRead: 128, pagesZeroed: 128 })
+    expect(fingerprint(built)).toBe(before)
     // the store survives a reopen and reverts again
     vm.runFor(50_000)
     const again = openSnapshotStore(dir, { clock: testClock() })

@@ -73,7 +73,9 @@ export function revertOnHost(rt: HostRuntime, a: SnapshotRevertArgs): SnapshotRe
   const running = existing(rt, a.vmId)
   if (!running && !a.elf) throw new Error('snapshot.revert: the VM is not on this host and no image was given')
   const vm = running ?? rt.build(a.config, a.elf as Uint8Array)
-  const r = withStoreLockSync(a.storeDir, () => openSnapshotStore(a.storeDir, { clock: () => a.time }).revert(a.vmId, a.snapshotId, vm))
+  const store = (): ReturnType<typeof openSnapshotStore> => openSnapshotStore(a.storeDir, { clock: () => a.time })
+  // a VM built for the revert is dropped if it fails, so it is read into directly
+  const r = withStoreLockSync(a.storeDir, () => store().revert(a.vmId, a.snapshotId, vm, { disposableVm: !running }))
   if (running) {
     rt.sendSerial(a.vmId, new Uint8Array(0)) // clears the scheduler's idle mark: the restored guest may have work
   } else {

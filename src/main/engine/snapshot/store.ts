@@ -101,6 +101,13 @@ export interface RevertResult {
   bytesRead: number
 }
 
+export interface RevertOptions {
+  onProgress?: ProgressFn
+  /** The VM was created for this revert and is discarded if it fails: pages are read straight into its RAM (no
+   * staging copy). Its RAM is undefined after a failed revert. */
+  disposableVm?: boolean
+}
+
 export interface DamagedFile {
   file: string
   code: string
@@ -472,7 +479,7 @@ export class SnapshotStore {
    * hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is read from
    * the store and its hash checked before the VM is touched. A missing or corrupt page throws
    * SNAPSHOT_PAGES_CORRUPT and leaves the VM exactly as it was. */
-  revert(vmId: string, snapId: string, vm: MigratableVm, opts: { onProgress?: ProgressFn } = {}): RevertResult {
+  revert(vmId: string, snapId: string, vm: MigratableVm, opts: RevertOptions = {}): RevertResult {
     const rec = this.record(vmId)
     const m = this.manifest(vmId, snapId)
     const ramBytes = m.memory.pageCount * PAGE_SIZE
@@ -486,6 +493,8 @@ export class SnapshotStore {
     const targets: number[] = [] // guest page of each staging slot
     const toZero: number[] = []
     let nonZero = 0
+    let compared = 0
+    let matched = 0
     for (let i = 0; i < total; i++) {
       const h = pages[i]
       const off = i * PAGE_SIZE
@@ -494,14 +503,25 @@ export class SnapshotStore {
         continue
       }
       nonZero++
-      if (isZeroPage(ram, off) || pageHash(ram, off) !== h) {
+      // hashing the VM's page only pays while pages tend to match (a guest that ran briefly); into memory that
+      // differs everywhere (a fresh VM) it is wasted, so after 1024 compared pages with < 1/8 matching, stop
+      const worthComparing = compared < 1024 || matched * 8 >= compared
+      let same = false
+      if (worthComparing && !isZeroPage(ram, off)) {
+        compared++
+        same = pageHash(ram, off) === h
+        if (same) matched++
+      }
+      if (!same) {
         requests.push({ pageIndex: requests.length, hash: h })
         targets.push(i)
       }
       if ((i & (PROGRESS_STEP - 1)) === PROGRESS_STEP - 1) opts.onProgress?.({ phase: 'read', done: i + 1, total: total + requests.length })
     }
-    // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out
-    const staging = this.stagingBuffer(requests.length * PAGE_SIZE)
+    // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out (a
+    //    disposable VM is read into directly: on failure the caller throws it away)
+    if (opts.disposableVm) for (let k = 0; k < requests.length; k++) requests[k].pageIndex = targets[k]
+    const staging = opts.disposableVm ? ram : this.stagingBuffer(requests.length * PAGE_SIZE)
     let reported = 0
     const r = this.pages.readInto(requests, staging, (done) => {
       if (done - reported >= PROGRESS_STEP || done === requests.length) {
@@ -509,12 +529,12 @@ export class SnapshotStore {
         opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
       }
     })
-    const bad = [...r.missing, ...r.corrupt].map((slot) => targets[slot]).sort((a, b) => a - b)
+    const bad = [...r.missing, ...r.corrupt].map((slot) => (opts.disposableVm ? slot : targets[slot])).sort((a, b) => a - b)
     if (bad.length > 0) {
       throw snapshotError('SNAPSHOT_PAGES_CORRUPT', { vm: vmId, snapshot: snapId, pages: pageListText(bad), count: bad.length, missing: r.missing.length, corrupt: r.corrupt.length })
     }
     // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
-    for (let k = 0; k < targets.length; ) {
+    for (let k = 0; k < targets.length && !opts.disposableVm; ) {
       let j = k + 1
       while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
       ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
