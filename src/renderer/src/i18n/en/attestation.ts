@@ -41,6 +41,12 @@ export default {
       'event-log-replay': 'Re-extending every logged measurement gives exactly the quoted PCRs: the log is complete and unaltered.',
       'reference-values': 'Each measured item (firmware, kernel, command line) is the expected one.'
     },
+    eventDesc: {
+      EV_S_CRTM_VERSION: 'firmware version',
+      EV_SEPARATOR: 'separator',
+      EV_EFI_BOOT_SERVICES_APPLICATION: 'kernel image',
+      EV_IPL: 'kernel command line'
+    },
     status: { pass: 'pass', fail: 'fail', skipped: 'skipped' },
     tamper: {
       help: 'Change one kernel byte or the command line, reboot (measured boot runs again), then attest again: the verifier names the event that differs.',

@@ -40,6 +40,12 @@ export default {
       'event-log-replay': '按日志逐条重新扩展，正好得到 quote 中的 PCR：日志完整且未被修改。',
       'reference-values': '每个被度量的对象（固件、内核、命令行）都是预期的那个。'
     },
+    eventDesc: {
+      EV_S_CRTM_VERSION: '固件版本',
+      EV_SEPARATOR: '分隔符',
+      EV_EFI_BOOT_SERVICES_APPLICATION: '内核镜像',
+      EV_IPL: '内核命令行'
+    },
     status: { pass: '通过', fail: '失败', skipped: '跳过' },
     tamper: {
       help: '修改一个内核字节或命令行，重启（度量启动重新执行），再证明一次：验证方会指出不一致的事件。',
