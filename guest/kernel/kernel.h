@@ -122,7 +122,7 @@ void timer_start(uint32_t hz);
 void timer_stop(void);
 void timer_resume(void);
 extern uint32_t tick_hz;
-void idle_wait(void);
+void idle_wait(void); /* trap.S: interrupts on, wfi, interrupts off; handlers run in kernel_trap */
 int handle_user_trap(struct proc *p); /* 0: resume p, 1: back to the scheduler */
 void enter_user(struct trapframe *tf);
 

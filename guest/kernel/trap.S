@@ -35,6 +35,16 @@ from_user:
     .endr
     ret
 
+    /* void idle_wait(void): wait for the next interrupt with interrupts enabled for just that moment. An interrupt
+     * that arrives before the wfi makes kernel_trap return past it (see there), so no wakeup is lost. */
+    .globl idle_wait, idle_wfi
+idle_wait:
+    csrsi sstatus, 2
+idle_wfi:
+    wfi
+    csrci sstatus, 2
+    ret
+
     /* void enter_user(struct trapframe *tf): runs the process until its next trap, then returns */
     .globl enter_user
 enter_user:

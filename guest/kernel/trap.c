@@ -3,6 +3,7 @@
 #include "fmt.h"
 
 extern char trap_vector[];
+extern char idle_wfi[];
 
 volatile uint32_t ticks;
 volatile uint32_t interrupt_requested;
@@ -90,16 +91,12 @@ void kernel_trap(void *frame) {
   uint32_t cause = csr_read(scause);
   if (cause & CAUSE_INTERRUPT) {
     handle_interrupt(cause);
+    /* taken between enabling interrupts and the idle wfi: skip the wfi, or the event this interrupt delivered
+     * (a typed byte, a woken process) would wait for the next interrupt, which in tickless idle may never come */
+    if (csr_read(sepc) == (uint32_t)idle_wfi) csr_write(sepc, (uint32_t)idle_wfi + 4);
     return;
   }
   panic("kernel trap scause=%p sepc=%p stval=%p", cause, csr_read(sepc), csr_read(stval));
-}
-
-/* Wait for the next interrupt with interrupts enabled for just that moment; the handler runs in kernel_trap. */
-void idle_wait(void) {
-  csr_set(sstatus, SSTATUS_SIE);
-  wfi();
-  csr_clear(sstatus, SSTATUS_SIE);
 }
 
 static const char *cause_name(uint32_t cause) {
