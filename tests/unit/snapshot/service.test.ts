@@ -36,8 +36,10 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshots through the
   it('take, revert (running and stopped), clone, export and import', async () => {
     const vm = service.create({ name: 'lab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })
     const events: string[] = []
+    const progress: { op: string; done: number; total: number }[] = []
     service.onEvent((e, p) => {
       if (e === 'snapshots.changed') events.push(`changed:${(p as { vmId: string }).vmId}`)
+      if (e === 'snapshot.progress') progress.push(p as { op: string; done: number; total: number })
     })
     await service.start(vm.id)
     await until(() => text(vm.id).includes('wb$ '), 60_000)
@@ -45,6 +47,8 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshots through the
     const taken = await h['snapshots.take']({ vmId: vm.id, description: 'at the prompt', live: false }, service)
     expect(taken.snapshot).toMatchObject({ id: 'snap-0001', description: 'at the prompt', current: true, parent: null })
     expect(taken.pagesWritten).toBeGreaterThan(10)
+    // the host worker reported page progress (16 MiB = 4096 pages) through its progress port
+    await until(() => progress.some((p) => p.op === 'take' && p.total === 4096 && p.done > 0), 2000)
     await service.resume(vm.id)
 
     // type a command, then revert: the guest is back at the prompt with nothing typed

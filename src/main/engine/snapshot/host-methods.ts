@@ -1,10 +1,11 @@
 // Snapshot operations that need the running VM: they execute inside the host worker that runs it (the RAM never
 // crosses threads). Each opens the store under the store lock, so host workers and the service never write it
 // at the same time.
+import type { MessagePort } from 'node:worker_threads'
 import type { HostRuntime } from '../host/runtime'
 import type { VmConfig, VmInstance } from '../vmm/api'
 import { withStoreLockSync } from './store-lock'
-import { openSnapshotStore, type SnapshotInfo } from './store'
+import { openSnapshotStore, type ProgressFn, type SnapshotInfo } from './store'
 
 export interface SnapshotTakeArgs {
   vmId: string
@@ -17,6 +18,8 @@ export interface SnapshotTakeArgs {
   live: boolean
   /** Snapshot time, milliseconds since 1970 (the service's clock). */
   time: number
+  /** Progress messages ({ done, total }) go here while the operation runs (transfer it with the call). */
+  progress?: MessagePort
 }
 
 export interface SnapshotTakeResult {
@@ -35,6 +38,7 @@ export interface SnapshotRevertArgs {
   config: VmConfig
   elf: Uint8Array | null
   time: number
+  progress?: MessagePort
 }
 
 export interface SnapshotRevertResult {
@@ -50,6 +54,11 @@ export interface SnapshotHostMethods {
   'snapshot.revert': { args: SnapshotRevertArgs; result: SnapshotRevertResult }
 }
 
+function reporter(port: MessagePort | undefined): ProgressFn | undefined {
+  if (!port) return undefined
+  return (p) => port.postMessage({ phase: p.phase, done: p.done, total: p.total, round: p.round ?? 0 })
+}
+
 function existing(rt: HostRuntime, vmId: string): VmInstance | null {
   try {
     return rt.instance(vmId)
@@ -63,7 +72,7 @@ export function takeOnHost(rt: HostRuntime, a: SnapshotTakeArgs): SnapshotTakeRe
   return withStoreLockSync(a.storeDir, () => {
     const store = openSnapshotStore(a.storeDir, { clock: () => a.time })
     store.ensureVm(a.vmId, a.name, a.definition)
-    const opts = { description: a.description, definition: a.definition }
+    const opts = { description: a.description, definition: a.definition, onProgress: reporter(a.progress) }
     const r = a.live ? store.takeLive(a.vmId, vm, opts) : store.take(a.vmId, vm, opts)
     return { snapshot: r.snapshot, pagesWritten: r.pagesWritten, zeroPages: r.zeroPages, liveRounds: r.live?.rounds ?? null, pausePages: r.live?.pausePages ?? null }
   })
@@ -75,7 +84,7 @@ export function revertOnHost(rt: HostRuntime, a: SnapshotRevertArgs): SnapshotRe
   const vm = running ?? rt.build(a.config, a.elf as Uint8Array)
   const store = (): ReturnType<typeof openSnapshotStore> => openSnapshotStore(a.storeDir, { clock: () => a.time })
   // a VM built for the revert is dropped if it fails, so it is read into directly
-  const r = withStoreLockSync(a.storeDir, () => store().revert(a.vmId, a.snapshotId, vm, { disposableVm: !running }))
+  const r = withStoreLockSync(a.storeDir, () => store().revert(a.vmId, a.snapshotId, vm, { disposableVm: !running, onProgress: reporter(a.progress) }))
   if (running) {
     rt.sendSerial(a.vmId, new Uint8Array(0)) // clears the scheduler's idle mark: the restored guest may have work
   } else {

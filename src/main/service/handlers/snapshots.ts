@@ -3,6 +3,7 @@
 // store lock (src/main/engine/snapshot/store-lock.ts) while they use the store under <dataDir>/snapshots.
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { snapshotCommands, SnapshotInfoDto, VmDefinition, VmSummary } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
@@ -42,6 +43,14 @@ function progressEmitter(s: WorkbenchService, vmId: string, op: 'take' | 'revert
   }
 }
 
+/** A port the host worker reports a take/revert's progress on, turned into progress events. */
+function progressPort(s: WorkbenchService, vmId: string, op: 'take' | 'revert'): { port: MessagePort; close: () => void } {
+  const { port1, port2 } = new MessageChannel()
+  const emit = progressEmitter(s, vmId, op)
+  port1.on('message', (m: { done: number; total: number }) => emit({ phase: op === 'take' ? 'copy' : 'read', done: m.done, total: m.total }))
+  return { port: port2, close: () => port1.close() }
+}
+
 function emitState(s: WorkbenchService, id: string): VmSummary {
   const summary = s.vms.summary(id)
   s.emit('vm.state', summary)
@@ -72,16 +81,24 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     const state = s.vms.rt(req.vmId).state
     if (state !== 'running' && state !== 'paused') throw new WorkbenchError('VM_BAD_STATE', { id: req.vmId, state, action: 'snapshot' })
     s.emit('snapshot.progress', { vmId: req.vmId, op: 'take', done: 0, total: 1 })
-    const r = await s.hosts.connection(def.hostId).call('snapshot.take', {
-      vmId: req.vmId,
-      storeDir: storeDir(s),
-      name: def.name,
-      definition: definitionJson(def),
-      description: req.description,
-      live: req.live && state === 'running',
-      time: Date.now()
-    })
-    s.emit('snapshot.progress', { vmId: req.vmId, op: 'take', done: 1, total: 1 })
+    const progress = progressPort(s, req.vmId, 'take')
+    const r = await s.hosts
+      .connection(def.hostId)
+      .call(
+        'snapshot.take',
+        {
+          vmId: req.vmId,
+          storeDir: storeDir(s),
+          name: def.name,
+          definition: definitionJson(def),
+          description: req.description,
+          live: req.live && state === 'running',
+          time: Date.now(),
+          progress: progress.port
+        },
+        [progress.port]
+      )
+      .finally(progress.close)
     s.emit('snapshots.changed', { vmId: req.vmId })
     return { snapshot: dto(r.snapshot), pagesWritten: r.pagesWritten, liveRounds: r.liveRounds, pausePages: r.pausePages }
   },
@@ -101,12 +118,14 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
       if (rt.state === 'halted' || rt.state === 'crashed') await conn.call('vm.stop', { vmId: req.vmId }).catch(() => null)
     }
     s.emit('snapshot.progress', { vmId: req.vmId, op: 'revert', done: 0, total: 1 })
-    const r = await conn.call(
-      'snapshot.revert',
-      { vmId: req.vmId, storeDir: storeDir(s), snapshotId: req.snapshotId, config: vmConfig(def), elf, time: Date.now() },
-      elf ? [elf.buffer as ArrayBuffer] : []
-    )
-    s.emit('snapshot.progress', { vmId: req.vmId, op: 'revert', done: 1, total: 1 })
+    const progress = progressPort(s, req.vmId, 'revert')
+    const r = await conn
+      .call(
+        'snapshot.revert',
+        { vmId: req.vmId, storeDir: storeDir(s), snapshotId: req.snapshotId, config: vmConfig(def), elf, time: Date.now(), progress: progress.port },
+        elf ? [elf.buffer as ArrayBuffer, progress.port] : [progress.port]
+      )
+      .finally(progress.close)
     if (r.built) {
       rt.state = 'paused'
       rt.halt = null

@@ -24,8 +24,8 @@ export default {
     taken: 'Snapshot {snapshot} taken: {written} new pages written.',
     cloned: 'VM “{name}” created from the snapshot.',
     progress: {
-      take: 'Taking snapshot…',
-      revert: 'Reverting…',
+      take: 'Taking snapshot… {done} of {total} pages',
+      revert: 'Reverting… {done} of {total} pages',
       export: 'Exporting {done} of {total} pages…',
       import: 'Importing {done} of {total} bytes…'
     },

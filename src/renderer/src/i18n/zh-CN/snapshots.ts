@@ -24,8 +24,8 @@ export default {
     taken: '已创建快照 {snapshot}：写入 {written} 个新页。',
     cloned: '已从快照创建虚拟机“{name}”。',
     progress: {
-      take: '正在创建快照…',
-      revert: '正在恢复…',
+      take: '正在创建快照… 第 {done} / {total} 页',
+      revert: '正在恢复… 第 {done} / {total} 页',
       export: '正在导出第 {done} / {total} 页…',
       import: '正在导入 {done} / {total} 字节…'
     },
