@@ -22,8 +22,13 @@ import {
 } from './types'
 import { BusError } from './bus-error'
 import { mulh, mulhsu, mulhu, div, divu, rem, remu } from './muldiv'
+import { compileBlock, type Block, type BlockFn } from './jit'
 import * as C from './csr'
 import { CSR } from './csr'
+
+/** A page whose blocks were thrown away this often (code and hot data sharing a page) is interpreted from then on. */
+const JIT_GIVE_UP = 16
+const NOT_COMPILED: BlockFn = () => 0
 
 const TLB_SIZE = 256
 const TLB_MASK = TLB_SIZE - 1
@@ -152,6 +157,21 @@ export class Hart {
   private readonly storeTag = new Int32Array(TLB_SIZE).fill(-1)
   private readonly storeOff = new Int32Array(TLB_SIZE)
 
+  /** Block compilation (see jit.ts). Off by default: whoever writes guest RAM behind the hart's back (DMA,
+   * post-copy page installs) must call invalidateCode() before turning it on. The bare-metal Machine enables it. */
+  jit = false
+  private readonly blocks = new Map<number, Block>()
+  private readonly pageBlocks = new Map<number, number[]>()
+  private readonly codePages: Uint8Array
+  /** Which 64-byte chunks of RAM hold compiled instructions (a store there throws the page's blocks away). */
+  private readonly codeChunks: Uint8Array
+  private readonly jitInvalidations: Uint8Array
+  /** Set by block code: instructions completed on exit (blkN) or before the faulting one (blkK). */
+  blkN = 0
+  blkK = 0
+  /** A store hit a page with compiled code: the running block must stop. */
+  codeDirty = 0
+
   private stopReq = STOP_NONE
   /** Instructions executed by the running inner loop and not yet added to cycle/instret. */
   private inflight = 0
@@ -172,6 +192,63 @@ export class Hart {
     this.ram16 = new Uint16Array(buf, off, bus.ram.length >> 1)
     this.ram16s = new Int16Array(buf, off, bus.ram.length >> 1)
     this.ram32 = new Int32Array(buf, off, bus.ram.length >> 2)
+    this.codePages = new Uint8Array((bus.ram.length + 0xfff) >>> 12)
+    this.codeChunks = new Uint8Array((bus.ram.length + 63) >>> 6)
+    this.jitInvalidations = new Uint8Array(this.codePages.length)
+  }
+
+  /** Drops compiled blocks: all of them, or those on the RAM pages overlapping [ramOffset, ramOffset+length). Call it
+   * after writing guest RAM directly (not through the hart) when `jit` is on. */
+  invalidateCode(ramOffset?: number, length = 1): void {
+    if (ramOffset === undefined) {
+      this.blocks.clear()
+      this.pageBlocks.clear()
+      this.codePages.fill(0)
+      this.codeChunks.fill(0)
+      this.codeDirty = 1
+      return
+    }
+    for (let p = ramOffset >>> 12; p <= (ramOffset + length - 1) >>> 12 && p < this.codePages.length; p++) {
+      if (this.codePages[p]) this.invalidatePage(p)
+    }
+  }
+
+  private invalidatePage(page: number): void {
+    const list = this.pageBlocks.get(page)
+    if (list) {
+      for (const pc of list) {
+        const b = this.blocks.get(pc)
+        if (b && b.phys >>> 12 === page) this.blocks.delete(pc)
+      }
+      this.pageBlocks.delete(page)
+    }
+    this.codePages[page] = 0
+    this.codeChunks.fill(0, page << 6, (page + 1) << 6)
+    if (this.jitInvalidations[page] < 255) this.jitInvalidations[page]++
+    this.codeDirty = 1
+  }
+
+  private compileAt(pc: number, phys: number): Block {
+    const page = phys >>> 12
+    if (this.jitInvalidations[page] >= JIT_GIVE_UP) {
+      // this page's code keeps being rewritten: interpret it (the marker is never invalidated)
+      const marker = { fn: NOT_COMPILED, phys, len: 0 }
+      this.blocks.set(pc, marker)
+      return marker
+    }
+    const r32 = this.ram32
+    const base = phys >> 2
+    const b = compileBlock(pc, phys, (i) => r32[base + i]) ?? { fn: NOT_COMPILED, phys, len: 0 }
+    this.blocks.set(pc, b)
+    this.codeChunks.fill(1, phys >>> 6, ((phys + 4 * Math.max(1, b.len) - 1) >>> 6) + 1)
+    let list = this.pageBlocks.get(page)
+    if (!list) this.pageBlocks.set(page, (list = []))
+    list.push(pc)
+    if (!this.codePages[page]) {
+      this.codePages[page] = 1
+      this.storeTag.fill(-1) // stores to this page must take the slow path, which notices the code
+    }
+    return b
   }
 
   /** Virtual cycles including the instructions of the loop that is running right now. */
@@ -190,6 +267,7 @@ export class Hart {
     this.reservation = -1
     this.wfi = false
     this.flushTlb()
+    this.invalidateCode()
   }
 
   /** Drops every cached translation (call after changing page tables the hart cannot see change: stage 2,
@@ -347,18 +425,38 @@ export class Hart {
     let n = 0
     let fvpn = -1
     let foff = 0
+    const jit = this.jit
+    const blocks = this.blocks
+    let inBlock = false
+    let bpc = 0
     try {
       loop: while (n < limit) {
         if (pc >>> 12 !== fvpn) {
           foff = this.fetchOffset(pc)
           fvpn = pc >>> 12
         }
+        if (jit) {
+          const phys = (pc + foff) | 0
+          let b = blocks.get(pc)
+          if (b === undefined || b.phys !== phys) b = this.compileAt(pc, phys)
+          if (b.len !== 0 && b.len <= limit - n) {
+            bpc = pc
+            inBlock = true
+            this.codeDirty = 0
+            pc = b.fn(this, x, r32, r16, r16s, r8, r8s, lTag, lOff, sTag, sOff, n)
+            inBlock = false
+            n += this.blkN
+            if (this.stopReq !== STOP_NONE) break
+            continue
+          }
+        }
         const insn = r32[((pc + foff) | 0) >> 2]
         let npc = (pc + 4) | 0
         const rd = (insn >> 7) & 31
         const rs1 = (insn >> 15) & 31
-        switch (insn & 0x7f) {
-          case 0x13: {
+        if ((insn & 3) !== 3) this.raise(ILLEGAL, insn)
+        switch ((insn >>> 2) & 31) {
+          case 4: { // opcode 0x13
             // OP-IMM
             const imm = insn >> 20
             const a = x[rs1]
@@ -394,7 +492,7 @@ export class Hart {
             }
             break
           }
-          case 0x33: {
+          case 12: { // opcode 0x33
             // OP (incl. M extension)
             const a = x[rs1]
             const b = x[(insn >> 20) & 31]
@@ -457,7 +555,7 @@ export class Hart {
             else this.raise(ILLEGAL, insn)
             break
           }
-          case 0x03: {
+          case 0: { // opcode 0x03
             // LOAD
             const addr = (x[rs1] + (insn >> 20)) | 0
             const vpn = addr >>> 12
@@ -512,7 +610,7 @@ export class Hart {
             }
             break
           }
-          case 0x23: {
+          case 8: { // opcode 0x23
             // STORE
             const addr = (x[rs1] + (((insn >> 25) << 5) | ((insn >> 7) & 31))) | 0
             const v = x[(insn >> 20) & 31]
@@ -551,7 +649,7 @@ export class Hart {
             }
             break
           }
-          case 0x63: {
+          case 24: { // opcode 0x63
             // BRANCH
             const a = x[rs1]
             const b = x[(insn >> 20) & 31]
@@ -585,13 +683,13 @@ export class Hart {
             }
             break
           }
-          case 0x37:
+          case 13: // opcode 0x37
             x[rd] = insn & 0xfffff000
             break
-          case 0x17:
+          case 5: // opcode 0x17
             x[rd] = (pc + (insn & 0xfffff000)) | 0
             break
-          case 0x6f: {
+          case 27: { // opcode 0x6f
             const imm = ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe)
             const target = (pc + imm) | 0
             if (target & 3) this.raise(INSN_MISALIGNED, target)
@@ -599,7 +697,7 @@ export class Hart {
             npc = target
             break
           }
-          case 0x67: {
+          case 25: { // opcode 0x67
             if ((insn >> 12) & 7) this.raise(ILLEGAL, insn)
             const target = ((x[rs1] + (insn >> 20)) | 0) & ~1
             if (target & 3) this.raise(INSN_MISALIGNED, target)
@@ -607,13 +705,13 @@ export class Hart {
             npc = target
             break
           }
-          case 0x0f: {
+          case 3: { // opcode 0x0f
             // FENCE, FENCE.I (instructions are always fetched from memory: nothing to invalidate)
             const f3 = (insn >> 12) & 7
             if (f3 !== 0 && f3 !== 1) this.raise(ILLEGAL, insn)
             break
           }
-          case 0x2f:
+          case 11: // opcode 0x2f
             this.inflight = n
             this.amo(insn)
             if (this.stopReq !== STOP_NONE) {
@@ -623,7 +721,7 @@ export class Hart {
               break loop
             }
             break
-          case 0x73:
+          case 28: // opcode 0x73
             this.pendingSystem = insn
             break loop
           default:
@@ -636,6 +734,10 @@ export class Hart {
     } catch (e) {
       if (e !== TRAP) throw e
       x[0] = 0
+      if (inBlock) {
+        n += this.blkK
+        pc = (bpc + 4 * this.blkK) | 0
+      }
       this.pc = pc >>> 0
       this.instret += n
       this.cycle += n + 1
@@ -721,6 +823,8 @@ export class Hart {
 
   private physWrite32(pa: number, v: number, va: number, access: AccessKind): void {
     if (pa >= this.ramBase && pa + 4 <= this.ramEnd && (pa & 3) === 0) {
+      const o = pa - this.ramBase
+      if (this.codePages[o >>> 12] && this.codeChunks[o >>> 6]) this.invalidatePage(o >>> 12)
       this.ram32[(pa - this.ramBase) >> 2] = v
       return
     }
@@ -782,11 +886,17 @@ export class Hart {
     }
     const hpa = this.translate(va, ACCESS_STORE)
     if (this.isRamPage(hpa)) {
-      const vpn = va >>> 12
-      const i = vpn & TLB_MASK
-      this.storeTag[i] = vpn
-      this.storeOff[i] = (hpa - (hpa & 0xfff) - this.ramBase - ((va >>> 0) & ~0xfff)) | 0
       const o = hpa - this.ramBase
+      const page = o >>> 12
+      if (this.codePages[page]) {
+        // a page with compiled code never enters the store TLB; only a store over the code itself drops blocks
+        if (this.codeChunks[o >>> 6] | this.codeChunks[(o + size - 1) >>> 6]) this.invalidatePage(page)
+      } else {
+        const vpn = va >>> 12
+        const i = vpn & TLB_MASK
+        this.storeTag[i] = vpn
+        this.storeOff[i] = (hpa - (hpa & 0xfff) - this.ramBase - ((va >>> 0) & ~0xfff)) | 0
+      }
       if (size === 4) this.ram32[o >> 2] = v
       else if (size === 2) this.ram16[o >> 1] = v
       else this.ram8[o] = v
@@ -1239,6 +1349,7 @@ export class Hart {
     this.cycle = s.cycle
     this.wfi = s.wfi
     this.flushTlb()
+    this.invalidateCode()
     this.yieldLoop()
   }
 }

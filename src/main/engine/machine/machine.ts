@@ -25,6 +25,8 @@ export interface MachineOptions {
   memoryMiB?: number
   /** Every byte the guest writes to UART0 (default: kept for drainSerial()). */
   onSerial?: (byte: number) => void
+  /** Block compilation in the hart (default on; nothing writes this machine's RAM behind the hart's back). */
+  jit?: boolean
 }
 
 export interface RunLimits {
@@ -63,6 +65,7 @@ export class Machine {
     this.image = elf instanceof Uint8Array ? parseElf(elf) : elf
     this.bus = new SystemBus(B.RAM_BASE, mib * 1024 * 1024)
     const hart = (this.hart = new Hart(this.bus))
+    hart.jit = opts.jit ?? true
     const onSerial = opts.onSerial ?? ((b: number) => this.serial.push(b))
     this.plic = new Plic((ctx, level) => hart.setInterruptLine(ctx === 0 ? MIP_MEIP : MIP_SEIP, level))
     this.uart = new Uart16550(onSerial, (level) => this.plic.setLevel(B.UART0_IRQ, level))

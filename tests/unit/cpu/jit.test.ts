@@ -1,0 +1,88 @@
+// Block compilation must be invisible: the same programs give the same hart state, counts and output with and
+// without it, faults inside blocks stay precise, and stores over compiled code take effect.
+import { describe, it, expect } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from './encode'
+import { makeHart, BASE } from './harness'
+import { Machine } from '../../../src/main/engine/machine/machine'
+
+const DIR = join(__dirname, '../../../resources/guest')
+
+function runBoth(file: string, insns: number, patch?: (m: Machine) => void) {
+  const res = [false, true].map((jit) => {
+    const m = new Machine(readFileSync(join(DIR, file)), { memoryMiB: 16, jit })
+    patch?.(m)
+    const exit = m.run({ maxInstructions: insns })
+    return { exit, state: m.hart.saveState(), serial: Buffer.from(m.drainSerial()).toString() }
+  })
+  return res
+}
+
+describe('block compilation', () => {
+  const programs = ['rv32ui-p', 'rv32ui-v', 'rv32um-v', 'rv32ua-v', 'rv32mi-p', 'rv32si-p', 'vm-p', 'smc-p', 'irq-p', 'hello']
+  for (const p of programs) {
+    it(`${p}: identical final state with and without it`, () => {
+      const [off, on] = runBoth(`baremetal/${p}.elf`, 2_000_000)
+      expect(on.exit).toEqual(off.exit)
+      expect(on.serial).toBe(off.serial)
+      expect(on.state).toEqual(off.state)
+    })
+  }
+
+  it('cpubench (shortened): same checksum, instruction count and registers', () => {
+    const shorten = (m: Machine): void => {
+      const at = m.symbols.get('bench_iterations')
+      if (at === undefined) throw new Error('no bench_iterations')
+      m.bus.write(at, 4, 20)
+    }
+    const [off, on] = runBoth('baremetal/cpubench.elf', 50_000_000, shorten)
+    expect(off.serial).toMatch(/^cpubench checksum [0-9a-f]{8}\n$/)
+    expect(on.serial).toBe(off.serial)
+    expect(on.state).toEqual(off.state)
+  })
+
+  it.skipIf(!existsSync(join(DIR, 'kernel.elf')))('the guest kernel (S-mode, Sv32, timer interrupts): same state after 3 M instructions', () => {
+    const [off, on] = runBoth('kernel.elf', 3_000_000)
+    expect(on.serial).toBe(off.serial)
+    expect(on.state).toEqual(off.state)
+  })
+
+  it('a fault inside a block is precise (epc, tval, instret, earlier results kept)', () => {
+    const prog = [E.addi(1, 0, 1), E.addi(2, 0, 2), E.lw(3, 5, 0), E.addi(4, 0, 4), E.jal(0, 0)]
+    const seen: number[][] = []
+    for (const jit of [false, true]) {
+      const { hart } = makeHart(prog)
+      hart.jit = jit
+      hart.hostTrap = (cause, epc, tval) => {
+        seen.push([cause, epc, tval, hart.instret, hart.x[1], hart.x[2], hart.x[4]])
+        hart.requestStop()
+      }
+      hart.x[5] = 0x40000000
+      hart.run(100)
+    }
+    expect(seen).toEqual([
+      [5, BASE + 8, 0x40000000, 2, 1, 2, 0],
+      [5, BASE + 8, 0x40000000, 2, 1, 2, 0]
+    ])
+  })
+
+  it('a store over the running block takes effect at the next instruction', () => {
+    // insn 2 stores "addi x4, x0, 7" over insn 3 (addi x4, x0, 1) in the same block
+    const prog = [...E.li(2, E.addi(4, 0, 7)), E.sw(2, 1, 0), E.addi(4, 0, 1), E.addi(5, 5, 1), E.jal(0, -20)]
+    const results: number[][] = []
+    for (const jit of [false, true]) {
+      const { hart } = makeHart(prog)
+      hart.jit = jit
+      hart.x[1] = BASE + 0x100 // first rounds store elsewhere: the block gets compiled and run as is
+      hart.run(60)
+      const before = hart.x[4]
+      hart.x[1] = BASE + 12
+      hart.run(60)
+      results.push([before, hart.x[4], hart.x[5], hart.instret])
+    }
+    expect(results[0][0]).toBe(1)
+    expect(results[0][1]).toBe(7)
+    expect(results[1]).toEqual(results[0])
+  })
+})
