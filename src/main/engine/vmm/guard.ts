@@ -17,7 +17,8 @@ export interface GuardVerdict {
   params: Record<string, string | number>
 }
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
+/** An address or pc as crash parameters show it. */
+export const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
 
 export class Guard {
   /** @param returnsVisible the VMM sees the guest's sret (trap-and-emulate); otherwise only a fault at the handler

@@ -10,13 +10,13 @@ import { statusOnTrap, type ModeImpl, type VmCore } from './mode'
 import { Ept } from './ept'
 import { walkGuest } from './sv32'
 import { decodeSystem } from './insn'
+import { hex } from './guard'
 
 /** Exceptions the guest kernel handles itself: misaligned (0, 4, 6), access faults (1, 5, 7), breakpoint (3),
  * ecall from U (8), page faults (12, 13, 15). Illegal instructions (2) stay with the VMM so that WFI traps
  * (mstatus.TW); the VMM reflects every other illegal instruction. Ecall from S (9) is the SBI. */
 export const HW_MEDELEG = (1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
 
 export class HwAssistMode implements ModeImpl {
   readonly name = 'hardware-assisted' as const
@@ -102,7 +102,7 @@ export class HwAssistMode implements ModeImpl {
       case 'outside-ram': {
         const access = cause === 20 ? 'fetch' : cause === 21 ? 'load' : 'store'
         if (cause === 20 || !core.isDevice(gpa)) {
-          core.crash('GUEST_WILD_MMIO', { gpa: hex(gpa), pc: hex(epc), access })
+          core.wildAccess(gpa, epc, access)
           return
         }
         const insn = this.fetchInsn(epc)

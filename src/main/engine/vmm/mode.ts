@@ -35,6 +35,8 @@ export interface VmCore {
   /** An exception is about to be delivered to the guest's handler at `handler`: counts the exit and asks the
    * containment guard. Returns false (and has crashed the VM) when the guest is looping in its trap handler. */
   beginReflect(cause: number, epc: number, handler: number): boolean
+  /** The guest touched a guest-physical address with neither RAM nor a device: crash GUEST_WILD_MMIO. */
+  wildAccess(gpa: number, epc: number, access: 'fetch' | 'load' | 'store'): void
   /** Halts this VM only, with a code the UI translates. */
   crash(code: string, params: Record<string, string | number>): void
   /** Post-copy: the guest touched a page that has not arrived; runFor ends early. */

@@ -420,7 +420,7 @@ export class TrapEmulateMode implements ModeImpl {
       return
     }
     if (!core.isDevice(gpa)) {
-      core.crash('GUEST_WILD_MMIO', { gpa: '0x' + (gpa >>> 0).toString(16), pc: '0x' + (epc >>> 0).toString(16) })
+      core.wildAccess(gpa, epc, cause === 13 ? 'load' : 'store')
       return
     }
     const insn = this.fetchInsn(epc)

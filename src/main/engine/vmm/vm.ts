@@ -14,7 +14,7 @@ import type { DirtyLog, PostcopyTarget, VmMachineState } from './vm-state'
 import { PAGE_SIZE } from './vm-state'
 import { resolveCosts, type CostTable } from './costs'
 import { ExitLog } from './exits'
-import { Guard, SELF_LOOP } from './guard'
+import { Guard, SELF_LOOP, hex } from './guard'
 import { GuestMemory } from './guest-mem'
 import { handleSbi, type SbiEnv } from './sbi'
 import { decodeMem, amoResult, extendLoad } from './insn'
@@ -33,7 +33,6 @@ const CRASH_EXIT_CODE = 255
 /** SBI timer deadlines from here on (mtime ticks; 2^63 at 10 MHz is 29,000 years) mean "no timer". */
 const TIMER_NEVER = 2 ** 63
 
-const hex = (n: number): string => '0x' + (n >>> 0).toString(16)
 
 export function createVm(config: VmConfig, elf: Uint8Array): VmInstance & PostcopyTarget {
   return new Vm(config, elf)
@@ -234,6 +233,10 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     const verdict = this.guard.reflect(cause, epc, handler, this.hart.instret)
     if (verdict) this.crash(verdict.code, verdict.params)
     return verdict === null
+  }
+
+  wildAccess(gpa: number, epc: number, access: 'fetch' | 'load' | 'store'): void {
+    this.crash('GUEST_WILD_MMIO', { gpa: hex(gpa), pc: hex(epc), access })
   }
 
   crash(code: string, params: Record<string, string | number>): void {
