@@ -3,7 +3,7 @@
 // Peers: Node's own crypto.sign (OpenSSL ECDSA P-256 / RSA-2048 over the same message) — our ECC quote signs with
 // RFC 6979 deterministic ECDSA in BigInt, so its ratio shows what determinism costs; `tpm2_checkquote` (Debian's
 // tpm2-tools, a separate process) for the verification side when installed.
-import { generateKeyPairSync, sign } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -55,7 +55,7 @@ console.log(`ratio_quote_rsa_vs_node_sign: ${(quoteRsa / peerRsa).toFixed(3)}`)
 
 const reference = computeReferenceValues(vmBootImages(kernel))
 const full = perSecond(() => {
-  const v = new RemoteVerifier({ caCertificate: ca.certificate, reference })
+  const v = new RemoteVerifier({ caCertificate: ca.certificate, reference, random: (n) => new Uint8Array(randomBytes(n)) })
   const r = v.verify(agentRespond(tpm, v.challenge(agentIdentity(tpm, 'ecc')), 'ecc'))
   if (!r.ok) throw new Error('attestation failed in the benchmark')
 })

@@ -91,7 +91,7 @@ export function attestVm(
   vtpm: VTpm,
   kind: AkKind,
   trust: { caCertificate: Uint8Array; reference: ReferenceValues },
-  random?: (n: number) => Uint8Array
+  random: (n: number) => Uint8Array
 ): AttestationReport {
   const verifier = new RemoteVerifier({ ...trust, random })
   const challenge = verifier.challenge(agentIdentity(vtpm, kind))

@@ -10,7 +10,7 @@
 //                     carries its measured bytes hashes to its digests
 //   reference-values  every event equals the reference (golden) event at its position; the first difference is
 //                     named (index, PCR, event type, expected vs actual digest)
-import { type KeyObject, randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto'
+import { type KeyObject, verify as nodeVerify, X509Certificate } from 'node:crypto'
 import { AK_ATTRIBUTES, EK_ATTRIBUTES, EK_AUTH_POLICY, eventTypeName, TPM_ALG_SHA256, TPM_ECC_NIST_P256, TPM_RH_ENDORSEMENT } from '../vtpm/constants'
 import { makeCredential } from '../vtpm/credential'
 import { digestMatchesData, type LogEvent, parseEventLog, replayEventLog, specIdHeader } from '../vtpm/eventlog'
@@ -70,8 +70,10 @@ export interface VerifierOptions {
   /** DER certificate of the manufacturer CA (the trust anchor). */
   caCertificate: Uint8Array
   reference: ReferenceValues
-  /** Randomness for the nonce, the credential and the ECDH ephemeral key (default: node:crypto randomBytes). */
-  random?: (n: number) => Uint8Array
+  /** Fresh randomness for the nonce, the credential and the ECDH ephemeral key. The verifier stands for a remote
+   * party: its caller supplies it (the service: crypto.randomBytes; tests: a seeded stream), so nothing in the
+   * engine draws randomness on its own. */
+  random: (n: number) => Uint8Array
   selection?: PcrSelection[]
   nonceBytes?: number
 }
@@ -95,7 +97,7 @@ export class RemoteVerifier {
   private readonly random: (n: number) => Uint8Array
 
   constructor(private readonly opts: VerifierOptions) {
-    this.random = opts.random ?? ((n) => new Uint8Array(randomBytes(n)))
+    this.random = opts.random
   }
 
   get nonce(): Uint8Array | null {

@@ -21,6 +21,9 @@ import type { HostConnection } from '../host-connection'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
 
+/** The verifier's randomness (it stands for a remote party; the engine itself never draws any). */
+const freshBytes = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
+
 interface VmTpm {
   tpm: VTpm
   tamper: TamperDto
@@ -129,7 +132,7 @@ class AttestationStore {
 
   async attest(vmId: string, akKind: AkKindDto): Promise<AttestationReportDto> {
     const vm = this.get(vmId)
-    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image) }
+    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image), random: freshBytes }
     const conn = await this.pull(vmId, vm)
     if (conn) {
       const verifier = new RemoteVerifier(trust)
@@ -138,7 +141,7 @@ class AttestationStore {
       await this.pull(vmId, vm)
       return { ...report, akKind }
     }
-    const report = attestVm(vm.tpm, akKind, trust)
+    const report = attestVm(vm.tpm, akKind, trust, freshBytes)
     this.save(vmId, vm)
     return { ...report, akKind }
   }
