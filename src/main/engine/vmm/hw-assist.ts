@@ -59,8 +59,7 @@ export class HwAssistMode implements ModeImpl {
       case 2: {
         const insn = tval || (this.fetchInsn(epc) ?? 0)
         if (decodeSystem(insn)?.kind === 'wfi' && core.hart.priv === PRIV_S) {
-          core.hart.pc = (epc + 4) >>> 0
-          core.hart.instret++
+          core.completeInsn(epc)
           core.waitForInterrupt()
           return
         }

@@ -27,6 +27,8 @@ export interface VmCore {
   charge(reason: ExitReason, cost: number): void
   /** Answers the SBI call in a0..a7 and resumes after the ecall at `epc` (charges the 'sbi' exit). */
   handleSbi(epc: number): void
+  /** The VMM carried out the trapped instruction at `epc` for the guest: it retires, the guest continues after it. */
+  completeInsn(epc: number): void
   /** Whether a device is mapped at guest-physical `gpa`. */
   isDevice(gpa: number): boolean
   /** Performs the load/store/AMO `insn` (at `epc`) on the device at `gpa` and resumes after it. Returns false

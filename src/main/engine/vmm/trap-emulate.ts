@@ -111,12 +111,12 @@ export class TrapEmulateMode implements ModeImpl {
       if (d.kind === 'sfence') {
         if (d.rs1 !== 0) this.shadow.zapPage(h.x[d.rs1] >>> 0)
         h.flushTlb()
-        this.resume(epc)
+        this.core.completeInsn(epc)
         this.core.charge('privileged-insn', c.vmExit + c.insnEmulation)
         return
       }
       if (d.kind === 'wfi') {
-        this.resume(epc)
+        this.core.completeInsn(epc)
         this.core.waitForInterrupt()
         return
       }
@@ -124,11 +124,6 @@ export class TrapEmulateMode implements ModeImpl {
     const verdict = this.core.guard.illegal(this.core.hart.instret, epc)
     if (verdict) this.core.crash(verdict.code, verdict.params)
     else this.reflect(2, epc, insn)
-  }
-
-  private resume(epc: number): void {
-    this.core.hart.pc = (epc + 4) >>> 0
-    this.core.hart.instret++
   }
 
   private emulateCsr(d: CsrInsn, epc: number): boolean {
@@ -147,7 +142,7 @@ export class TrapEmulateMode implements ModeImpl {
       this.writeCsr(num, (d.op === 'rw' ? operand : d.op === 'rs' ? old | operand : old & ~operand) >>> 0)
     }
     if (d.rd !== 0) h.x[d.rd] = old | 0
-    this.resume(epc)
+    this.core.completeInsn(epc)
     this.core.charge('privileged-insn', this.core.costs.vmExit + this.core.costs.insnEmulation)
     return true
   }
@@ -408,7 +403,7 @@ export class TrapEmulateMode implements ModeImpl {
       else this.shadow.zapPage(((role << 22) | (index << 12)) >>> 0)
     }
     h.flushTlb()
-    this.resume(epc)
+    this.core.completeInsn(epc)
     core.charge('pt-write', core.costs.vmExit + core.costs.insnEmulation)
   }
 

@@ -191,9 +191,13 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     }
     x[10] = r.a0 | 0
     if (r.a1 !== undefined) x[11] = r.a1 | 0
+    this.completeInsn(epc)
+    this.charge('sbi', this.costs.vmExit + (r.userspace ? this.costs.userspaceExit : this.costs.sbiHandler))
+  }
+
+  completeInsn(epc: number): void {
     this.hart.pc = (epc + 4) >>> 0
     this.hart.instret++
-    this.charge('sbi', this.costs.vmExit + (r.userspace ? this.costs.userspaceExit : this.costs.sbiHandler))
   }
 
   isDevice(gpa: number): boolean {
@@ -220,10 +224,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
       if (e instanceof BusError) return false
       throw e
     }
-    if (this.hart.pc === epc && this.haltState === null) {
-      this.hart.pc = (epc + 4) >>> 0
-      this.hart.instret++
-    }
+    if (this.hart.pc === epc && this.haltState === null) this.completeInsn(epc)
     return true
   }
 
