@@ -8,6 +8,8 @@ export interface RunOptions {
   stats: string | null
   maxInsns: number
   maxTimeMs: number
+  /** Kernel command line written into the guest's `boot_cmdline` symbol (null: the image's own). */
+  cmdline: string | null
 }
 
 export const USAGE = `usage: vmm-workbench run GUEST.elf [options]
@@ -15,13 +17,14 @@ export const USAGE = `usage: vmm-workbench run GUEST.elf [options]
   --memory MiB          guest RAM (default 64)
   --stats FILE          write run statistics as JSON
   --max-insns N         stop after N guest instructions (exit status 124)
-  --max-time-ms MS      stop after MS milliseconds of virtual time (exit status 124)`
+  --max-time-ms MS      stop after MS milliseconds of virtual time (exit status 124)
+  --cmdline TEXT        kernel command line, written into the guest's boot_cmdline symbol`
 
 const MODES: RunMode[] = ['bare', 'trap-and-emulate', 'hardware-assisted']
 
 export function parseRunArgs(argv: string[]): RunOptions | { error: string } {
   if (argv[0] !== 'run') return { error: argv.length === 0 ? 'missing command' : `unknown command "${argv[0]}"` }
-  const o: RunOptions = { elf: '', mode: 'bare', memoryMiB: 64, stats: null, maxInsns: Infinity, maxTimeMs: Infinity }
+  const o: RunOptions = { elf: '', mode: 'bare', memoryMiB: 64, stats: null, maxInsns: Infinity, maxTimeMs: Infinity, cmdline: null }
   const num = (name: string, v: string | undefined): number | { error: string } => {
     const n = Number(v)
     if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n <= 0) return { error: `${name} needs a positive number, got "${v ?? ''}"` }
@@ -61,6 +64,12 @@ export function parseRunArgs(argv: string[]): RunOptions | { error: string } {
         const n = num('--max-time-ms', value())
         if (typeof n !== 'number') return n
         o.maxTimeMs = n
+        break
+      }
+      case '--cmdline': {
+        const c = value()
+        if (c === undefined) return { error: '--cmdline needs the command line text' }
+        o.cmdline = c
         break
       }
       default:

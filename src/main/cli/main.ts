@@ -67,6 +67,8 @@ function runBare(o: RunOptions, elf: Uint8Array, io: CliIo): Outcome {
       if (b === 10 || serial.length >= 4096) flush()
     }
   })
+  const at = m.symbols.get('boot_cmdline')
+  if (o.cmdline !== null && at !== undefined) new TextEncoder().encode(o.cmdline + '\0').forEach((b, i) => m.bus.write(at + i, 1, b))
   const e = m.run({ maxInstructions: o.maxInsns, maxCycles: o.maxTimeMs * CYCLES_PER_MS })
   flush()
   const d = describeExit(e)
@@ -75,7 +77,8 @@ function runBare(o: RunOptions, elf: Uint8Array, io: CliIo): Outcome {
 }
 
 function runVm(o: RunOptions, elf: Uint8Array, io: CliIo): Outcome {
-  const vm = createVm({ name: 'cli', memoryMiB: o.memoryMiB, mode: o.mode as 'trap-and-emulate' | 'hardware-assisted', nic: 'none', vtpm: false }, elf)
+  const mode = o.mode as 'trap-and-emulate' | 'hardware-assisted'
+  const vm = createVm({ name: 'cli', memoryMiB: o.memoryMiB, mode, nic: 'none', vtpm: false, cmdline: o.cmdline ?? undefined }, elf)
   const tohost = vm.symbols.get('tohost')
   const readTohost = (): number => {
     if (tohost === undefined) return 0

@@ -56,6 +56,16 @@ describe('vmm-workbench run', () => {
     expect(await run(['run', elf('hello.elf'), '--mode', 'hardware-assisted', '--memory', '8'])).toEqual({ status: 0, out: 'Hello from bare metal!\n', err: '' })
   })
 
+  it('passes --cmdline to the guest kernel: same output bare and under the VMM', async () => {
+    const kernel = join(REPO, 'resources/guest/kernel.elf')
+    const vm = await run(['run', kernel, '--mode', 'hardware-assisted', '--memory', '16', '--cmdline', 'halt=1'])
+    expect(vm.status).toBe(0)
+    expect(vm.out).toContain('cmdline: halt=1')
+    expect(vm.out).toContain('halt: 0 workload(s) failed, power off')
+    expect(await run(['run', kernel, '--memory', '16', '--cmdline=halt=1'])).toEqual(vm)
+    expect(parseRunArgs(['run', 'x.elf', '--cmdline'])).toHaveProperty('error')
+  })
+
   it('works as the installed bin script', () => {
     const r = spawnSync(process.execPath, [join(REPO, 'bin/vmm-workbench.cjs'), 'run', elf('exit7.elf')], { encoding: 'utf8' })
     expect(r.stdout).toBe('bye\n')
