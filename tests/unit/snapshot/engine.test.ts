@@ -65,6 +65,18 @@ describe.runIf(existsSync(KERNEL)).each(MODES)('snapshots of the guest kernel (%
     expect(child.snapshot.parent).toBe(t.snapshot.id)
   })
 
+  it('dedup: ten snapshots of the idle guest at its shell prompt cost at most 1.2× the disk of one', () => {
+    // idle after a workload touched 64 pages (each manifest costs ~4-5 KB: see docs/snapshots.md, Limits)
+    const cmdline = 'selftest=0 autorun=dirty dirty.pages=64 dirty.rate=0 dirty.passes=1'
+    const vm = createVm({ name: 'idle', memoryMiB: 16, mode, nic: 'none', vtpm: false, cmdline }, elf)
+    expect(run(vm, (o) => o.includes('wb$ '))).toContain('wb$ ')
+    store.take('k', vm)
+    const one = store.diskUsage()
+    const later = Array.from({ length: 9 }, () => store.take('k', vm).pagesWritten)
+    expect(later).toEqual(new Array(9).fill(0)) // nothing changed: every page is already stored
+    expect(store.diskUsage() / one).toBeLessThanOrEqual(1.2)
+  })
+
   it('live take while the dirty workload runs resumes in a fresh VM exactly like the original', () => {
     // CPU-bound dirtier (no sleeping: runFor then runs about the cycles asked for), forever
     const FOREVER = 'dirty.pages=256 dirty.rate=0 dirty.passes=0'

@@ -3,7 +3,7 @@
 // JSON still parses.
 import { PAGE_SIZE } from '../vmm/vm-state'
 import { type SnapshotErrorCode, errorText, snapshotError } from './errors'
-import { HEX_HASH, sha256Hex } from './page-hash'
+import { sha256Hex } from './page-hash'
 import type { Json, JsonObject, StoredMachineState } from './state-codec'
 
 export const MANIFEST_FORMAT = 'vmm-workbench-snapshot'
@@ -11,7 +11,9 @@ export const VM_RECORD_FORMAT = 'vmm-workbench-vm'
 export const STORE_FORMAT = 'vmm-workbench-snapshot-store'
 export const FORMAT_VERSION = 1
 
-/** One page-list entry: the hash of a non-zero page, or a count of consecutive zero pages. */
+/** One page-list entry: the hash of a non-zero page (SHA-256 as base64url, 43 characters: a third shorter than hex,
+ * which keeps manifests of idle VMs small next to their pages), or a count of consecutive zero pages. In memory
+ * the store names pages by hex; expandPages/compactPages/manifestHashes convert. */
 export type PageListEntry = string | number
 
 export interface SnapshotManifest {
@@ -110,7 +112,7 @@ export function parseManifest(text: string, file: string): SnapshotManifest {
   let count = 0
   for (const e of memory.pages as Json[]) {
     if (typeof e === 'string') {
-      need(HEX_HASH.test(e), file, `bad page hash ${e.slice(0, 70)}`)
+      need(B64_HASH.test(e), file, `bad page hash ${e.slice(0, 70)}`)
       count++
     } else {
       need(typeof e === 'number' && Number.isInteger(e) && e > 0, file, 'bad zero-run entry')
@@ -133,18 +135,27 @@ export function parseVmRecord(text: string, file: string): VmRecord {
   return doc as unknown as VmRecord
 }
 
-/** Page list → one entry per page: hash or null (zero page). */
+const B64_HASH = /^[A-Za-z0-9_-]{43}$/
+const hexOf = (b64: string): string => Buffer.from(b64, 'base64url').toString('hex')
+const b64Of = (hex: string): string => Buffer.from(hex, 'hex').toString('base64url')
+
+const expanded = new WeakMap<readonly PageListEntry[], (string | null)[]>()
+
+/** Page list → one entry per page: hex hash or null (zero page). Cached per list (manifests are immutable). */
 export function expandPages(entries: readonly PageListEntry[], pageCount: number): (string | null)[] {
+  const cached = expanded.get(entries)
+  if (cached && cached.length === pageCount) return cached
   const out: (string | null)[] = new Array(pageCount)
   let i = 0
   for (const e of entries) {
-    if (typeof e === 'string') out[i++] = e
+    if (typeof e === 'string') out[i++] = hexOf(e)
     else for (let k = 0; k < e; k++) out[i++] = null
   }
+  expanded.set(entries, out)
   return out
 }
 
-/** One entry per page → compact page list (zero runs as counts). */
+/** One hex hash (or null) per page → compact page list (base64url hashes, zero runs as counts). */
 export function compactPages(pages: readonly (string | null)[]): PageListEntry[] {
   const out: PageListEntry[] = []
   let zeros = 0
@@ -153,14 +164,15 @@ export function compactPages(pages: readonly (string | null)[]): PageListEntry[]
     else {
       if (zeros) out.push(zeros)
       zeros = 0
-      out.push(p)
+      out.push(b64Of(p))
     }
   }
   if (zeros) out.push(zeros)
+  expanded.set(out, [...pages])
   return out
 }
 
-/** The distinct page hashes a manifest references. */
+/** The (hex) page hashes a manifest references, one per non-zero page. */
 export function manifestHashes(m: SnapshotManifest): string[] {
-  return m.memory.pages.filter((e): e is string => typeof e === 'string')
+  return expandPages(m.memory.pages, m.memory.pageCount).filter((e): e is string => e !== null)
 }

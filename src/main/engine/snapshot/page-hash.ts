@@ -21,4 +21,3 @@ export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-export const HEX_HASH = /^[0-9a-f]{64}$/

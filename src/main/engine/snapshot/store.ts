@@ -25,6 +25,7 @@ import {
   type VmRecord,
   compactPages,
   expandPages,
+  manifestHashes,
   openSealedJson,
   parseManifest,
   parseVmRecord,
@@ -237,8 +238,7 @@ export class SnapshotStore {
   }
 
   private addRefs(m: SnapshotManifest, delta: number): void {
-    for (const e of m.memory.pages) {
-      if (typeof e !== 'string') continue
+    for (const e of manifestHashes(m)) {
       const n = (this.refs.get(e) ?? 0) + delta
       if (n > 0) this.refs.set(e, n)
       else this.refs.delete(e)
