@@ -85,4 +85,20 @@ describe('block compilation', () => {
     expect(results[0][1]).toBe(7)
     expect(results[1]).toEqual(results[0])
   })
+
+  it('a block looping to its own start stops exactly at the instruction budget', () => {
+    const prog = [E.addi(1, 1, 1), E.bne(1, 2, -4), E.jal(0, 0)]
+    const results: number[][] = []
+    for (const jit of [false, true]) {
+      const { hart } = makeHart(prog)
+      hart.jit = jit
+      hart.x[2] = 1_000_000
+      hart.run(1001)
+      const a = [hart.instret, hart.x[1], hart.pc]
+      hart.run(999)
+      results.push([...a, hart.instret, hart.x[1], hart.pc])
+    }
+    expect(results[0]).toEqual([1001, 501, BASE + 4, 2000, 1000, BASE])
+    expect(results[1]).toEqual(results[0])
+  })
 })

@@ -29,6 +29,9 @@ import { CSR } from './csr'
 /** A page whose blocks were thrown away this often (code and hot data sharing a page) is interpreted from then on. */
 const JIT_GIVE_UP = 16
 const NOT_COMPILED: BlockFn = () => 0
+/** Direct-mapped front of the block map, indexed by (pc >> 2) & BLOCK_CACHE_MASK. */
+const BLOCK_CACHE_SIZE = 4096
+const BLOCK_CACHE_MASK = BLOCK_CACHE_SIZE - 1
 
 const TLB_SIZE = 256
 const TLB_MASK = TLB_SIZE - 1
@@ -161,6 +164,7 @@ export class Hart {
    * post-copy page installs) must call invalidateCode() before turning it on. The bare-metal Machine enables it. */
   jit = false
   private readonly blocks = new Map<number, Block>()
+  private readonly blockCache: (Block | undefined)[] = new Array<Block | undefined>(BLOCK_CACHE_SIZE).fill(undefined)
   private readonly pageBlocks = new Map<number, number[]>()
   private readonly codePages: Uint8Array
   /** Which 64-byte chunks of RAM hold compiled instructions (a store there throws the page's blocks away). */
@@ -169,6 +173,7 @@ export class Hart {
   /** Set by block code: instructions completed on exit (blkN) or before the faulting one (blkK). */
   blkN = 0
   blkK = 0
+  blkI = 0
   /** A store hit a page with compiled code: the running block must stop. */
   codeDirty = 0
 
@@ -202,6 +207,7 @@ export class Hart {
   invalidateCode(ramOffset?: number, length = 1): void {
     if (ramOffset === undefined) {
       this.blocks.clear()
+      this.blockCache.fill(undefined)
       this.pageBlocks.clear()
       this.codePages.fill(0)
       this.codeChunks.fill(0)
@@ -218,7 +224,11 @@ export class Hart {
     if (list) {
       for (const pc of list) {
         const b = this.blocks.get(pc)
-        if (b && b.phys >>> 12 === page) this.blocks.delete(pc)
+        if (b && b.phys >>> 12 === page) {
+          this.blocks.delete(pc)
+          const ci = (pc >>> 2) & BLOCK_CACHE_MASK
+          if (this.blockCache[ci] === b) this.blockCache[ci] = undefined
+        }
       }
       this.pageBlocks.delete(page)
     }
@@ -232,14 +242,16 @@ export class Hart {
     const page = phys >>> 12
     if (this.jitInvalidations[page] >= JIT_GIVE_UP) {
       // this page's code keeps being rewritten: interpret it (the marker is never invalidated)
-      const marker = { fn: NOT_COMPILED, phys, len: 0 }
+      const marker = { fn: NOT_COMPILED, pc, phys, len: 0 }
       this.blocks.set(pc, marker)
+      this.blockCache[(pc >>> 2) & BLOCK_CACHE_MASK] = marker
       return marker
     }
     const r32 = this.ram32
     const base = phys >> 2
-    const b = compileBlock(pc, phys, (i) => r32[base + i]) ?? { fn: NOT_COMPILED, phys, len: 0 }
+    const b = compileBlock(pc, phys, (i) => r32[base + i]) ?? { fn: NOT_COMPILED, pc, phys, len: 0 }
     this.blocks.set(pc, b)
+    this.blockCache[(pc >>> 2) & BLOCK_CACHE_MASK] = b
     this.codeChunks.fill(1, phys >>> 6, ((phys + 4 * Math.max(1, b.len) - 1) >>> 6) + 1)
     let list = this.pageBlocks.get(page)
     if (!list) this.pageBlocks.set(page, (list = []))
@@ -426,7 +438,7 @@ export class Hart {
     let fvpn = -1
     let foff = 0
     const jit = this.jit
-    const blocks = this.blocks
+    const cache = this.blockCache
     let inBlock = false
     let bpc = 0
     try {
@@ -437,13 +449,19 @@ export class Hart {
         }
         if (jit) {
           const phys = (pc + foff) | 0
-          let b = blocks.get(pc)
-          if (b === undefined || b.phys !== phys) b = this.compileAt(pc, phys)
+          let b = cache[(pc >>> 2) & BLOCK_CACHE_MASK]
+          if (b === undefined || b.pc !== pc || b.phys !== phys) {
+            const m = this.blocks.get(pc)
+            if (m !== undefined && m.phys === phys) {
+              b = m
+              cache[(pc >>> 2) & BLOCK_CACHE_MASK] = m
+            } else b = this.compileAt(pc, phys)
+          }
           if (b.len !== 0 && b.len <= limit - n) {
             bpc = pc
             inBlock = true
             this.codeDirty = 0
-            pc = b.fn(this, x, r32, r16, r16s, r8, r8s, lTag, lOff, sTag, sOff, n)
+            pc = b.fn(this, x, r32, r16, r16s, r8, r8s, lTag, lOff, sTag, sOff, n, limit - n)
             inBlock = false
             n += this.blkN
             if (this.stopReq !== STOP_NONE) break
@@ -736,7 +754,7 @@ export class Hart {
       x[0] = 0
       if (inBlock) {
         n += this.blkK
-        pc = (bpc + 4 * this.blkK) | 0
+        pc = (bpc + 4 * this.blkI) | 0
       }
       this.pc = pc >>> 0
       this.instret += n

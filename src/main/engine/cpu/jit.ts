@@ -21,18 +21,23 @@ export type BlockFn = (
   lo: Int32Array,
   st: Int32Array,
   so: Int32Array,
-  n0: number
+  n0: number,
+  room: number
 ) => number
 
 export interface Block {
   fn: BlockFn
+  /** Virtual pc of the first instruction. */
+  pc: number
   /** RAM offset of the first instruction (the physical place the block was compiled from). */
   phys: number
   /** Instructions in the block when it runs to its end. */
   len: number
 }
 
-const PARAMS = ['h', 'x', 'r32', 'r16', 'r16s', 'r8', 'r8s', 'lt', 'lo', 'st', 'so', 'n0']
+const PARAMS = ['h', 'x', 'r32', 'r16', 'r16s', 'r8', 'r8s', 'lt', 'lo', 'st', 'so', 'n0', 'room']
+/** Replaced by the block length once known. */
+const LEN = '__LEN__'
 const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu }
 const MD = ['Math.imul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu']
 
@@ -41,7 +46,18 @@ const i32 = (v: number): string => String(v | 0)
 
 /** After a slow path: leave the block if the hart must stop or the code under us changed. */
 const afterSlow = (idx: number, next: number): string =>
-  `if ((h.stopReq | h.codeDirty) !== 0) { h.blkN = ${idx + 1}; return ${i32(next)}; }`
+  `if ((h.stopReq | h.codeDirty) !== 0) { h.blkN = done + ${idx + 1}; return ${i32(next)}; }`
+
+/** Before a call that may fault: where we are, for a precise trap (blkK counts completed instructions). */
+const mark = (idx: number): string => `h.blkK = done + ${idx}; h.blkI = ${idx}; h.inflight = n0 + done + ${idx};`
+
+/** Leaves the block for `target`, or loops when the target is the block's own start and the budget allows. */
+function exitTo(target: number, idx: number, start: number): string {
+  if (target === start) {
+    return `done += ${idx + 1}; if (done + ${LEN} <= room && h.stopReq === 0) continue; h.blkN = done; return ${i32(target)};`
+  }
+  return `h.blkN = done + ${idx + 1}; return ${i32(target)};`
+}
 
 function emitLoad(f3: number, rd: number, rs1: number, imm: number, idx: number, pc: number): string | null {
   const size = f3 & 3
@@ -59,7 +75,7 @@ function emitLoad(f3: number, rd: number, rs1: number, imm: number, idx: number,
   const dst = rd === 0 ? 'v' : `x[${rd}]`
   return (
     `{ const a = (x[${rs1}] + ${imm}) | 0; const p = a >>> 12; const i = p & 255; let v = 0;` +
-    ` if (lt[i] === p${align}) v = ${fast}; else { h.blkK = ${idx}; h.inflight = n0 + ${idx}; v = ${ext}; ${dst} = v; ${afterSlow(idx, pc + 4)} }` +
+    ` if (lt[i] === p${align}) v = ${fast}; else { ${mark(idx)} v = ${ext}; ${dst} = v; ${afterSlow(idx, pc + 4)} }` +
     ` ${rd === 0 ? '' : `x[${rd}] = v;`} }`
   )
 }
@@ -71,13 +87,13 @@ function emitStore(f3: number, rs2: number, rs1: number, imm: number, idx: numbe
   const align = f3 === 0 ? '' : ` && (a & ${f3 === 1 ? 1 : 3}) === 0`
   return (
     `{ const a = (x[${rs1}] + ${imm}) | 0; const v = x[${rs2}]; const p = a >>> 12; const i = p & 255;` +
-    ` if (st[i] === p${align}) ${fast}; else { h.blkK = ${idx}; h.inflight = n0 + ${idx}; h.storeSlow(a, ${1 << f3}, v); ${afterSlow(idx, pc + 4)} } }`
+    ` if (st[i] === p${align}) ${fast}; else { ${mark(idx)} h.storeSlow(a, ${1 << f3}, v); ${afterSlow(idx, pc + 4)} } }`
   )
 }
 
 /** Source for one instruction, or null if it must end the block before it (the interpreter runs it).
  * `ends` is set for instructions after which the block stops (jumps). */
-function emit(insn: number, pc: number, idx: number, out: { ends: boolean }): string | null {
+function emit(insn: number, pc: number, idx: number, start: number, out: { ends: boolean }): string | null {
   if ((insn & 3) !== 3) return null
   const rd = (insn >> 7) & 31
   const rs1 = (insn >> 15) & 31
@@ -132,21 +148,21 @@ function emit(insn: number, pc: number, idx: number, out: { ends: boolean }): st
       const a = `x[${rs1}]`
       const b = `x[${rs2}]`
       const cond = [`${a} === ${b}`, `${a} !== ${b}`, '', '', `${a} < ${b}`, `${a} >= ${b}`, `(${a} >>> 0) < (${b} >>> 0)`, `(${a} >>> 0) >= (${b} >>> 0)`][f3]
-      return `if (${cond}) { h.blkN = ${idx + 1}; return ${i32(target)}; }`
+      return `if (${cond}) { ${exitTo(target, idx, start)} }`
     }
     case 0x6f: {
       const imm = ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe)
       const target = (pc + imm) | 0
       if (target & 3) return null
       out.ends = true
-      return `${w(i32(pc + 4))} h.blkN = ${idx + 1}; return ${i32(target)};`
+      return `${w(i32(pc + 4))} ${exitTo(target, idx, start)}`
     }
     case 0x67: {
       if (f3 !== 0) return null
       out.ends = true
       return (
-        `{ const t = ((x[${rs1}] + ${insn >> 20}) | 0) & -2; if (t & 3) { h.blkK = ${idx}; h.raise(0, t); }` +
-        ` ${w(i32(pc + 4))} h.blkN = ${idx + 1}; return t; }`
+        `{ const t = ((x[${rs1}] + ${insn >> 20}) | 0) & -2; if (t & 3) { ${mark(idx)} h.raise(0, t); }` +
+        ` ${w(i32(pc + 4))} h.blkN = done + ${idx + 1}; return t; }`
       )
     }
     case 0x0f:
@@ -167,15 +183,16 @@ export function compileBlock(pc: number, phys: number, word: (i: number) => numb
   while (len < max && !ends) {
     const at = (pc + len * 4) | 0
     const out = { ends: false }
-    const src = emit(word(len), at, len, out)
+    const src = emit(word(len), at, len, pc | 0, out)
     if (src === null) break
     lines.push(`/* ${hex(at)} */ ${src}`)
     len++
     ends = out.ends
   }
   if (len === 0) return null
-  if (!ends) lines.push(`h.blkN = ${len}; return ${i32(pc + len * 4)};`)
-  const factory = new Function(...Object.keys(HELPERS), `return function block_${(pc >>> 0).toString(16)}(${PARAMS.join(', ')}) {\n${lines.join('\n')}\n}`)
+  if (!ends) lines.push(`h.blkN = done + ${len}; return ${i32(pc + len * 4)};`)
+  const body = lines.join('\n').split(LEN).join(String(len))
+  const factory = new Function(...Object.keys(HELPERS), `return function block_${(pc >>> 0).toString(16)}(${PARAMS.join(', ')}) {\nlet done = 0;\nfor (;;) {\n${body}\n}\n}`)
   const fn = factory(...Object.values(HELPERS)) as BlockFn
-  return { fn, phys, len }
+  return { fn, pc: pc | 0, phys, len }
 }
