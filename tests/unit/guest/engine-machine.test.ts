@@ -57,4 +57,27 @@ describe('guest kernel on the workbench bare-metal machine', () => {
     m.sendSerial(new TextEncoder().encode('poweroff\r'))
     expect(m.run({ maxInstructions: 150_000_000 })).toEqual({ kind: 'poweroff', exitCode: 0 })
   })
+
+  it('loses no wakeup when input arrives just before the shell goes to sleep', (ctx) => {
+    const elf = new ElfImage(new Uint8Array(readFileSync(kernel)))
+    for (const fn of ['timer_stop', 'idle_wait']) {
+      const target = elf.symbols().get(fn)!.value
+      const m = new Machine(elf.withCmdline('selftest=0'), { memoryMiB: 32 })
+      let out = ''
+      while (!out.includes('timer: ')) {
+        m.run({ maxInstructions: 20_000 })
+        out += Buffer.from(m.drainSerial()).toString('latin1')
+      }
+      // block by block up to the moment the shell, with nothing typed yet, is about to stop the tick and sleep
+      let steps = 0
+      while (m.hart.pc !== target) {
+        m.run({ maxInstructions: 1 })
+        if (++steps > 200_000) return ctx.skip(`the engine never stopped at ${fn} (its block boundaries changed)`)
+      }
+      m.drainSerial()
+      m.sendSerial(new TextEncoder().encode('echo x\r')) // the UART interrupt becomes pending right here
+      expect(m.run({ maxInstructions: 10_000_000 }), fn).toEqual({ kind: 'idle' })
+      expect(Buffer.from(m.drainSerial()).toString('latin1'), fn).toBe('echo x\r\nx\r\nwb$ ')
+    }
+  })
 })
