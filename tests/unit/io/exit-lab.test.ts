@@ -21,13 +21,13 @@ describe('I/O-exit lab', () => {
   }, 120_000)
 
   it('B: the same values through a directly mapped ring polled every 1 ms: ~1,000 exits per virtual second', () => {
-    const b = runExitWorkload('poll', pollElf, { values: 1_000_000, workPerValue: 8, pollPeriodCycles: 1_000_000 })
+    const b = runExitWorkload('poll', pollElf, { values: 1_000_000, workPerValue: 4, pollPeriodCycles: 1_000_000 })
     expect(b.deviceValues).toBe(1_000_000)
     expect(b.deviceChecksum).toBe(b.guestChecksum)
     expect(Object.keys(b.exitsByReason)).toEqual(['timer'])
     expect(b.exits).toBe(b.polls)
     const seconds = b.virtualCycles / 1e9
-    expect(seconds).toBeGreaterThan(0.05) // enough work for the 1 % bound to mean something
+    expect(seconds).toBeGreaterThan(0.03) // enough polls (> 30) for the 1 % bound to mean something
     expect(Math.abs(b.exits - 1000 * seconds)).toBeLessThanOrEqual(0.01 * 1000 * seconds)
   }, 120_000)
 
