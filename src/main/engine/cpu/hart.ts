@@ -7,12 +7,12 @@
 // instruction, at the timer deadline and when a device raises an enabled interrupt). Instructions are fetched
 // from RAM on every execution, so self-modifying code and fence.i need no invalidation.
 import {
-  PRIV_M,
-  PRIV_S,
-  PRIV_U,
-  ACCESS_FETCH,
-  ACCESS_LOAD,
-  ACCESS_STORE,
+  PRIV_M as PRIV_M_,
+  PRIV_S as PRIV_S_,
+  PRIV_U as PRIV_U_,
+  ACCESS_FETCH as ACCESS_FETCH_,
+  ACCESS_LOAD as ACCESS_LOAD_,
+  ACCESS_STORE as ACCESS_STORE_,
   StopReason,
   type AccessKind,
   type Bus,
@@ -21,10 +21,9 @@ import {
   type Stage2
 } from './types'
 import { BusError } from './bus-error'
-import { mulh, mulhsu, mulhu, div, divu, rem, remu } from './muldiv'
+import * as MD from './muldiv'
 import { compileBlock, type Block, type BlockFn } from './jit'
-import * as C from './csr'
-import { CSR } from './csr'
+import * as CSR_MODULE from './csr'
 
 /** A page whose blocks were thrown away this often (code and hot data sharing a page) is interpreted from then on. */
 const JIT_GIVE_UP = 16
@@ -32,6 +31,21 @@ const NOT_COMPILED: BlockFn = () => 0
 /** Direct-mapped front of the block map, indexed by (pc >> 2) & BLOCK_CACHE_MASK. */
 const BLOCK_CACHE_SIZE = 4096
 const BLOCK_CACHE_MASK = BLOCK_CACHE_SIZE - 1
+
+// Module-local copies: some transpilers turn imported bindings into getter calls, which the hot paths must not pay.
+const C = { ...CSR_MODULE }
+const CSR = { ...CSR_MODULE.CSR }
+const { mulh, mulhsu, mulhu, div, divu, rem, remu } = MD
+const PRIV_M = PRIV_M_
+const PRIV_S = PRIV_S_
+const PRIV_U = PRIV_U_
+const ACCESS_FETCH = ACCESS_FETCH_ as AccessKind
+const ACCESS_LOAD = ACCESS_LOAD_ as AccessKind
+const ACCESS_STORE = ACCESS_STORE_ as AccessKind
+const STOP_BUDGET = StopReason.Budget
+const STOP_WFI = StopReason.Wfi
+const STOP_REQUESTED_REASON = StopReason.Requested
+const STOP_HALTED_REASON = StopReason.Halted
 
 const TLB_SIZE = 256
 const TLB_MASK = TLB_SIZE - 1
@@ -295,7 +309,7 @@ export class Hart {
     this.stopReq = STOP_REQUESTED
   }
 
-  /** The machine powered off: `run` returns StopReason.Halted. */
+  /** The machine powered off: `run` returns STOP_HALTED_REASON. */
   halt(): void {
     this.stopReq = STOP_HALTED
   }
@@ -322,9 +336,9 @@ export class Hart {
     while (done < budget) {
       const req = this.stopReq
       if (req !== STOP_NONE) {
-        if (req === STOP_HALTED) return StopReason.Halted
+        if (req === STOP_HALTED) return STOP_HALTED_REASON
         this.stopReq = STOP_NONE
-        if (req === STOP_REQUESTED) return StopReason.Requested
+        if (req === STOP_REQUESTED) return STOP_REQUESTED_REASON
       }
       if (this.cycle >= this.deadline) {
         this.deadline = Infinity
@@ -338,7 +352,7 @@ export class Hart {
           continue
         }
       }
-      if (this.wfi) return StopReason.Wfi
+      if (this.wfi) return STOP_WFI
       let limit = budget - done
       const untilDeadline = this.deadline - this.cycle
       if (untilDeadline < limit) limit = untilDeadline
@@ -350,8 +364,8 @@ export class Hart {
         this.execSystem(insn)
       }
     }
-    if (this.stopReq === STOP_HALTED) return StopReason.Halted
-    return StopReason.Budget
+    if (this.stopReq === STOP_HALTED) return STOP_HALTED_REASON
+    return STOP_BUDGET
   }
 
   /** Takes the highest-priority pending and enabled interrupt, if any may be taken now. */
