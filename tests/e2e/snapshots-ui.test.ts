@@ -1,0 +1,99 @@
+// The snapshot panel on the VM page in a real browser against the built lab server, with the real kernel on the
+// real VMM: take a snapshot with a description, see it as the current position, revert to it after typing,
+// clone the VM from it, export the VM as an archive.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import WebSocket from 'ws'
+import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import type { RunningLab } from './lab-server'
+
+const skip = missingPrerequisite()
+let lab: RunningLab
+let browser: Browser
+let page: Page
+let ws: WebSocket
+let vmId = ''
+let nextId = 1
+const pageErrors: string[] = []
+
+function call<T>(command: string, payload: unknown): Promise<T> {
+  const id = nextId++
+  return new Promise((resolve, reject) => {
+    const on = (data: WebSocket.RawData): void => {
+      const m = JSON.parse(data.toString()) as { kind: string; id?: number; ok: boolean; value?: unknown; error?: unknown }
+      if (m.kind !== 'result' || m.id !== id) return
+      ws.off('message', on)
+      if (m.ok) resolve(m.value as T)
+      else reject(new Error(JSON.stringify(m.error)))
+    }
+    ws.on('message', on)
+    ws.send(JSON.stringify({ kind: 'call', id, command, payload }))
+  })
+}
+
+async function serial(): Promise<string> {
+  const r = await call<{ bytes: string }>('vms.serialHistory', { id: vmId })
+  return Buffer.from(r.bytes, 'base64').toString('latin1')
+}
+
+describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    lab = await startLab()
+    ws = await new Promise<WebSocket>((resolve, reject) => {
+      const s = new WebSocket(`${lab.origin.replace('http', 'ws')}/ws?token=${lab.token}`)
+      s.once('open', () => resolve(s))
+      s.once('error', reject)
+    })
+    const vm = await call<{ id: string }>('vms.create', { name: 'snaplab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })
+    vmId = vm.id
+    await call('vms.start', { id: vmId })
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
+    page = await browser.newPage({ viewport: { width: 1400, height: 1200 } })
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+  }, 120_000)
+  afterAll(async () => {
+    ws?.close()
+    await browser?.close()
+    await lab?.stop()
+  })
+
+  it('takes, shows, reverts, clones and exports from the VM page', async () => {
+    await expect.poll(serial, { timeout: 120_000, interval: 250 }).toContain('wb$ ')
+    await page.goto(lab.url)
+    const row = page.locator(`tr[data-vm="snaplab"]`)
+    await row.locator('.link').click()
+    const panel = page.locator('[data-testid=snapshots]')
+    await panel.waitFor()
+    await panel.locator('[data-testid=snapshot-description]').fill('clean prompt')
+    await panel.locator('[data-action=take]').click()
+    const snap = panel.locator('[data-testid=snapshot-tree] tr[data-snapshot="snap-0001"]')
+    await snap.waitFor({ timeout: 60_000 })
+    expect(await snap.innerText()).toContain('clean prompt')
+    await snap.locator('[data-testid=current-snapshot]').waitFor()
+
+    // type something, then revert through the confirmation dialog
+    await call('vms.sendSerial', { id: vmId, text: 'echo before-revert\r' })
+    await expect.poll(async () => (await serial()).split('before-revert').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3)
+    await snap.locator('[data-action=revert]').click()
+    await page.click('[data-testid=confirm]')
+    await page.locator('[data-testid=notice]', { hasText: 'Reverted to snap-0001' }).waitFor({ timeout: 60_000 })
+    await call('vms.sendSerial', { id: vmId, text: 'echo after-revert\r' })
+    await expect.poll(async () => (await serial()).split('after-revert').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3)
+
+    // clone from the snapshot: a new stopped VM
+    await snap.locator('[data-action=clone]').click()
+    await page.locator('[data-testid=clone-name]').fill('snaplab copy')
+    await page.locator('[data-testid=clone-dialog] button[type=submit]').click()
+    await page.locator('[data-testid=notice]', { hasText: 'snaplab copy' }).waitFor({ timeout: 60_000 })
+    const vms = await call<{ name: string; state: string }[]>('vms.list', {})
+    expect(vms.find((v) => v.name === 'snaplab copy')?.state).toBe('stopped')
+
+    // export with its notice naming the archive
+    await panel.locator('[data-action=export]').click()
+    await page.locator('[data-testid=notice]', { hasText: 'Exported to' }).waitFor({ timeout: 60_000 })
+    const archives = await call<{ archives: { file: string }[] }>('snapshots.archives', {})
+    expect(archives.archives.map((a) => a.file)).toEqual([`${vmId}.vmwb.tar.gz`])
+    expect(pageErrors).toEqual([])
+  }, 300_000)
+})
