@@ -60,3 +60,18 @@ describe.each(MODES)('%s', (mode) => {
     expect(requested.length).toBeLessThan(20)
   })
 })
+
+describe.each(MODES)('%s: loading a state into a VM that already powered off', (mode) => {
+  it('runs again from the loaded state (revert after the guest halted)', () => {
+    const vm = makeVm(fixture('sguest.elf'), mode)
+    const state = vm.saveState()
+    const ram = vm.ram.slice()
+    const first = runUntil(vm).out
+    expect(vm.halt?.kind).toBe('poweroff')
+    vm.ram.set(ram)
+    vm.loadState(state)
+    expect(vm.halt).toBeNull()
+    expect(runUntil(vm).out).toBe(first)
+    expect(vm.halt?.kind).toBe('poweroff')
+  })
+})

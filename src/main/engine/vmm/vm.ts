@@ -499,6 +499,9 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.planDeadline()
     this.haltState = null
     this.missingPage = -1
+    // a power-off or crash before the load left the hart halted; a pending stop request is cleared (not obeyed)
+    // when the next run starts, so this resumes it
+    this.hart.requestStop()
   }
 
   beginPostcopy(): void {
