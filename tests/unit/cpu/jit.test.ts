@@ -101,4 +101,17 @@ describe('block compilation', () => {
     expect(results[0]).toEqual([1001, 501, BASE + 4, 2000, 1000, BASE])
     expect(results[1]).toEqual(results[0])
   })
+
+  it('invalidateCode() makes direct RAM writes (DMA) visible to compiled code', () => {
+    const prog = [E.addi(4, 0, 1), E.jal(0, 0)]
+    const { hart, bus } = makeHart(prog)
+    hart.jit = true
+    hart.run(10)
+    expect(hart.x[4]).toBe(1)
+    bus.ram.set(new Uint8Array(new Uint32Array([E.addi(4, 0, 9)]).buffer), 0) // behind the hart's back
+    hart.invalidateCode(0, 4)
+    hart.pc = BASE
+    hart.run(10)
+    expect(hart.x[4]).toBe(9)
+  })
 })
