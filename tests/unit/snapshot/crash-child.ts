@@ -2,6 +2,8 @@
 // revert, delete, clone, VM delete) on a store, through a DurableIo that kills the process (SIGKILL) at its
 // N-th disk-changing call, after writing a seeded prefix of the buffer when that call is a write (a torn write).
 // Usage: node crash-child.cjs STORE_DIR WORKLOAD_SEED KILL_AT   (KILL_AT 0 = never; prints the op count)
+import * as path from 'node:path'
+import { exportVmArchive, importVmArchive } from '../../../src/main/engine/snapshot/archive'
 import { nodeIo, type DurableIo } from '../../../src/main/engine/snapshot/durable-io'
 import { openSnapshotStore } from '../../../src/main/engine/snapshot/store'
 import { CRASH_VM, makeCrashVm } from './crash-vm'
@@ -49,18 +51,26 @@ store.ensureVm('vm1', 'crash lab', { name: 'crash lab' })
 const vm = makeCrashVm()
 const cur = store.currentSnapshot('vm1')
 if (cur !== null) store.revert('vm1', cur, vm)
-for (let step = 0; step < 14; step++) {
-  vm.runFor(CRASH_VM.cyclesPerWrite * (1 + rand(12)))
-  const snaps = store.listSnapshots('vm1')
-  const r = rand(12)
-  if (r < 4 || snaps.length === 0) store.take('vm1', vm, { description: `step ${step}` })
-  else if (r < 6) store.takeLive('vm1', vm, { chunkPages: 16, cyclesPerChunk: 2 * CRASH_VM.cyclesPerWrite, pausePages: 2, maxRounds: 3 })
-  else if (r < 8) store.revert('vm1', snaps[rand(snaps.length)].id, vm)
-  else if (r < 10 && snaps.length > 2) store.deleteSnapshot('vm1', snaps[rand(snaps.length)].id)
-  else {
-    const clones = store.listVms().filter((v) => v.vmId !== 'vm1')
-    if (clones.length > 1) store.deleteVm(clones[rand(clones.length)].vmId)
-    else store.clone('vm1', snaps[rand(snaps.length)].id, `clone-${seedArg}-${step}`, `clone ${step}`)
+async function workload(): Promise<void> {
+  for (let step = 0; step < 14; step++) {
+    vm.runFor(CRASH_VM.cyclesPerWrite * (1 + rand(12)))
+    const snaps = store.listSnapshots('vm1')
+    const r = rand(13)
+    if (r < 4 || snaps.length === 0) store.take('vm1', vm, { description: `step ${step}` })
+    else if (r < 6) store.takeLive('vm1', vm, { chunkPages: 16, cyclesPerChunk: 2 * CRASH_VM.cyclesPerWrite, pausePages: 2, maxRounds: 3 })
+    else if (r < 8) store.revert('vm1', snaps[rand(snaps.length)].id, vm)
+    else if (r < 10 && snaps.length > 2) store.deleteSnapshot('vm1', snaps[rand(snaps.length)].id)
+    else if (r === 10) {
+      // archive round trip: export (outside the store) and import as a new VM
+      const archive = path.join(dir, '..', `archive-${seedArg}-${step}.tar.gz`)
+      await exportVmArchive(store, 'vm1', archive)
+      await importVmArchive(store, archive, { onConflict: 'rename' })
+    } else {
+      const others = store.listVms().filter((v) => v.vmId !== 'vm1')
+      if (others.length > 1) store.deleteVm(others[rand(others.length)].vmId)
+      else store.clone('vm1', snaps[rand(snaps.length)].id, `clone-${seedArg}-${step}`, `clone ${step}`)
+    }
   }
 }
-process.stdout.write(`ops ${ops}\n`)
+
+void workload().then(() => process.stdout.write(`ops ${ops}\n`))
