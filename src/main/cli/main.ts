@@ -15,6 +15,7 @@ export const EXIT_IDLE = 125
 
 const CYCLES_PER_MS = 1_000_000
 const VM_STEP = 200_000
+const BARE_CHUNK = 20_000_000
 
 export interface CliIo {
   stdout(bytes: Uint8Array): void
@@ -69,8 +70,15 @@ function runBare(o: RunOptions, elf: Uint8Array, io: CliIo): Outcome {
   })
   const at = m.symbols.get('boot_cmdline')
   if (o.cmdline !== null && at !== undefined) new TextEncoder().encode(o.cmdline + '\0').forEach((b, i) => m.bus.write(at + i, 1, b))
-  const e = m.run({ maxInstructions: o.maxInsns, maxCycles: o.maxTimeMs * CYCLES_PER_MS })
-  flush()
+  // run in chunks so output without a newline (a prompt) still appears while the guest runs
+  const maxCycles = o.maxTimeMs * CYCLES_PER_MS
+  let e: MachineExit
+  for (;;) {
+    const left = o.maxInsns - m.hart.instret
+    e = left <= 0 ? { kind: 'limit', limit: 'instructions' } : m.run({ maxInstructions: Math.min(BARE_CHUNK, left), maxCycles })
+    flush()
+    if (e.kind !== 'limit' || e.limit === 'time' || m.hart.instret >= o.maxInsns) break
+  }
   const d = describeExit(e)
   if (d.message) io.stderr(d.message + '\n')
   return { status: d.status, exit: { ...e }, instructions: m.hart.instret, virtualCycles: m.hart.cycle }
