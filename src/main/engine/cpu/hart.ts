@@ -1099,8 +1099,8 @@ export class Hart {
     this.instret++
     this.cycle++
     this.pc = this.mepc >>> 0
+    if ((s ^ ns) & C.MSTATUS_MPRV) this.flushTlb()
     this.setPriv(mpp)
-    this.flushTlb()
   }
 
   private sret(): void {
@@ -1113,8 +1113,8 @@ export class Hart {
     this.instret++
     this.cycle++
     this.pc = this.sepc >>> 0
+    if ((s ^ ns) & C.MSTATUS_MPRV) this.flushTlb()
     this.setPriv(spp)
-    this.flushTlb()
   }
 
   private counterAllowed(index: number): boolean {
