@@ -1,5 +1,5 @@
 // The attestation command handlers against a minimal service (data dir, guest dir, VM registry lookup).
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -15,8 +15,14 @@ const defs: Record<string, { name: string; image: string; vtpm: boolean }> = {
   vm1: { name: 'one', image: 'test.elf', vtpm: true },
   vm2: { name: 'two', image: 'test.elf', vtpm: false }
 }
+type Listener = (event: string, payload: unknown) => void
+const listeners: Listener[] = []
 function service(): WorkbenchService {
-  const fake = { opts: { dataDir: join(root, 'data'), guestDir }, vms: { get: (id: string) => defs[id], rt: () => ({ state: 'stopped' }) } }
+  const fake = {
+    opts: { dataDir: join(root, 'data'), guestDir },
+    vms: { get: (id: string) => defs[id], rt: () => ({ state: 'stopped' }) },
+    onEvent: (l: Listener) => listeners.push(l)
+  }
   return fake as unknown as WorkbenchService
 }
 const s = service()
@@ -64,5 +70,12 @@ describe('attestation handlers', () => {
     expect(ex.files.map((f) => f.name)).toEqual(expect.arrayContaining(['quote.msg', 'quote.sig', 'quote.pcrs', 'ak.pem', 'eventlog.bin', 'nonce']))
     expect(ex.command).toContain(`-q ${ex.nonce}`)
     expect(await codeOf(() => h['attestation.state']({ vmId: 'vm2' }, s))).toBe('VTPM_NOT_ENABLED')
+  })
+
+  it('deleting a VM deletes its vTPM state', async () => {
+    const state = join(root, 'data', 'vtpm', 'vm1.bin')
+    expect(existsSync(state)).toBe(true)
+    for (const l of listeners) l('vm.removed', { id: 'vm1' })
+    expect(existsSync(state)).toBe(false)
   })
 })

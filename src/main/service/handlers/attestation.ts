@@ -6,7 +6,7 @@
 // The verifier trusts the installation's manufacturer CA and the golden reference values shipped in
 // resources/reference (for other images: computed from the pristine image file).
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AkKindDto, AttestationReportDto, attestationCommands, TamperDto, VtpmStateDto } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
@@ -44,6 +44,13 @@ class AttestationStore {
     if (!existsSync(seedPath)) writeFileAtomic(seedPath, new Uint8Array(randomBytes(32)))
     this.seed = new Uint8Array(readFileSync(seedPath))
     this.ca = new ManufacturerCa(this.seed)
+    // a deleted VM's TPM goes with it (its identity must not come back for a new VM that reuses the id)
+    s.onEvent((event, payload) => {
+      if (event !== 'vm.removed') return
+      const id = (payload as { id: string }).id
+      this.vms.delete(id)
+      for (const f of [`${id}.bin`, `${id}.tamper.json`]) rmSync(join(this.dir, f), { force: true })
+    })
   }
 
   kernelOf(image: string): Uint8Array {
