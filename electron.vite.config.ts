@@ -11,7 +11,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           lab: resolve(__dirname, 'src/main/server/lab.ts'),
-          'host-worker': resolve(__dirname, 'src/main/engine/host/host-worker.ts')
+          'host-worker': resolve(__dirname, 'src/main/engine/host/host-worker.ts'),
+          'isolation-worker': resolve(__dirname, 'src/main/engine/labs/isolation/worker.ts')
         },
         external: ['electron', 'ws']
       }

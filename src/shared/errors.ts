@@ -5,6 +5,7 @@ import { appErrorCodes } from './contract/app'
 import { attestationErrorCodes } from './contract/attestation'
 import { hostErrorCodes } from './contract/hosts'
 import { ioErrorCodes } from './contract/io'
+import { isolationErrorCodes } from './contract/isolation'
 import { migrationErrorCodes } from './contract/migration'
 import { settingsErrorCodes } from './contract/settings'
 import { snapshotErrorCodes } from './contract/snapshots'
@@ -25,6 +26,7 @@ export const ERROR_CODES = [
   ...attestationErrorCodes,
   ...hostErrorCodes,
   ...ioErrorCodes,
+  ...isolationErrorCodes,
   ...migrationErrorCodes,
   ...settingsErrorCodes,
   ...snapshotErrorCodes,

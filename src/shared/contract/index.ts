@@ -5,6 +5,7 @@ import { appCommands, appEvents } from './app'
 import { attestationCommands, attestationEvents } from './attestation'
 import { hostCommands, hostEvents } from './hosts'
 import { ioCommands, ioEvents } from './io'
+import { isolationCommands, isolationEvents } from './isolation'
 import { migrationCommands, migrationEvents } from './migration'
 import { settingsCommands, settingsEvents } from './settings'
 import { snapshotCommands, snapshotEvents } from './snapshots'
@@ -15,6 +16,7 @@ export const commands = {
   ...attestationCommands,
   ...hostCommands,
   ...ioCommands,
+  ...isolationCommands,
   ...migrationCommands,
   ...settingsCommands,
   ...snapshotCommands,
@@ -26,6 +28,7 @@ export const events = {
   ...attestationEvents,
   ...hostEvents,
   ...ioEvents,
+  ...isolationEvents,
   ...migrationEvents,
   ...settingsEvents,
   ...snapshotEvents,
@@ -57,6 +60,7 @@ export * from './app'
 export * from './attestation'
 export * from './hosts'
 export * from './io'
+export * from './isolation'
 export * from './migration'
 export * from './settings'
 export * from './snapshots'

@@ -4,6 +4,7 @@ import { appHandlers } from './app'
 import { attestationHandlers } from './attestation'
 import { hostHandlers } from './hosts'
 import { ioHandlers } from './io'
+import { isolationHandlers } from './isolation'
 import { migrationHandlers } from './migration'
 import { settingsHandlers } from './settings'
 import { snapshotHandlers } from './snapshots'
@@ -15,6 +16,7 @@ export const handlers: Handlers<CommandName> = {
   ...attestationHandlers,
   ...hostHandlers,
   ...ioHandlers,
+  ...isolationHandlers,
   ...migrationHandlers,
   ...settingsHandlers,
   ...snapshotHandlers,

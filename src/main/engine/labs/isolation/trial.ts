@@ -12,9 +12,10 @@ import { RAM_BASE, VIRTIO_BASE } from '../../machine/board'
 import { EngineError } from '../../errors'
 import { HostMemory } from './host-memory'
 import { LeakyVirtioTransport, type CrossingAccess } from './leaky-transport'
+import { ISOLATION_CONFIGS, type IsolationConfigName } from '../../../../shared/contract/isolation'
 
-export const ISOLATION_CONFIGS = ['containers', 'containers-filtered', 'vms'] as const
-export type IsolationConfig = (typeof ISOLATION_CONFIGS)[number]
+export { ISOLATION_CONFIGS }
+export type IsolationConfig = IsolationConfigName
 
 /** What the seeded flaw model drew for one trial (the same for every configuration). */
 export interface TrialDraw {
