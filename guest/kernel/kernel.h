@@ -46,6 +46,7 @@ typedef uint32_t pte_t;
 extern pte_t *kernel_root;
 void kvm_init(uint32_t mem_end);
 uint32_t kvm_satp(void);
+void kvm_map_device(uint32_t start, uint32_t end); /* RW in every address space (shared level-0 table) */
 pte_t *uvm_create(void);
 int uvm_map(pte_t *root, uint32_t va, uint32_t pa, uint32_t flags);
 int uvm_alloc(pte_t *root, uint32_t va, uint32_t pages, uint32_t flags);
@@ -147,6 +148,13 @@ int ctr_klog_read(void *out, uint32_t off, uint32_t len); /* returns bytes or -E
 int ctr_syscall_allowed(uint32_t nr);
 uint32_t ctr_next_vpid(uint32_t ctr);
 extern uint32_t flaw_klog;
+
+/* net.c: the network device (net=virtio|emulated|none|auto), polled */
+extern uint32_t boot_dtb;
+int net_probe(void); /* NET_NONE / NET_VIRTIO / NET_EMULATED (abi.h); probes once */
+const uint8_t *net_macaddr(void);
+uint32_t net_recv(uint8_t *buf, uint32_t cap); /* frame length, 0 if none */
+int net_send(const uint8_t *frame, uint32_t len);
 
 /* workload.c */
 int workload_run(const char *name, const char *extra);

@@ -40,6 +40,7 @@ static int autorun(void) {
 
 void kmain(uint32_t hartid, uint32_t dtb) {
   (void)hartid;
+  boot_dtb = dtb;
   cmdline_init(dtb); /* before paging: the device tree is read at its physical address */
   trap_init();
   kputs("\nVMM Workbench teaching kernel 1.0 (RV32IMA, S-mode, Sv32)\n");

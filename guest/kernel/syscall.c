@@ -57,6 +57,27 @@ static int32_t sys_container_io(struct proc *p, uint32_t nr) {
   return r;
 }
 
+/* netinfo / net_recv / net_send: frames move through one kernel page (one hart, interrupts off in the kernel),
+ * allocated with the device */
+static int32_t sys_net(struct proc *p, uint32_t nr) {
+  static uint8_t *frame;
+  pte_t *root = (pte_t *)p->pagetable;
+  int kind = net_probe();
+  if (kind == NET_NONE) return -ENODEV;
+  if (!frame && !(frame = kalloc())) return -ENOMEM;
+  if (nr == SYS_netinfo) return A(0) && copy_to_user(root, A(0), net_macaddr(), 6) ? -EFAULT : kind;
+  if (nr == SYS_net_send) {
+    if (A(1) > 1514) return -EINVAL;
+    if (copy_from_user(root, frame, A(0), A(1))) return -EFAULT;
+    return net_send(frame, A(1));
+  }
+  /* poll the ring for a while here (RAM reads, no exits even under trap-and-emulate) before reporting nothing */
+  uint32_t n = 0;
+  for (uint32_t spin = 0; spin < 2000 && !n; spin++) n = net_recv(frame, A(1) < 1514 ? A(1) : 1514);
+  if (n && copy_to_user(root, A(0), frame, n)) return -EFAULT;
+  return (int32_t)n;
+}
+
 int do_syscall(struct proc *p) {
   uint32_t nr = p->tf.x[17 - 1];
   p->syscalls++;
@@ -96,7 +117,9 @@ int do_syscall(struct proc *p) {
     A(0) = (uint32_t)sys_container_io(p, nr);
     return 0;
   case SYS_netinfo:
-    A(0) = (uint32_t)-ENODEV;
+  case SYS_net_recv:
+  case SYS_net_send:
+    A(0) = (uint32_t)sys_net(p, nr);
     return 0;
   default:
     A(0) = (uint32_t)-ENOSYS;

@@ -54,6 +54,13 @@ void kvm_init(uint32_t mem_end) {
 
 uint32_t kvm_satp(void) { return satp_for(kernel_root); }
 
+/* Device pages mapped on first use (the network device): in the UART's 4 MiB region, whose level-0 table every
+ * process root shares, so no table is allocated and every address space sees them at once. */
+void kvm_map_device(uint32_t start, uint32_t end) {
+  kmap_range(start, end, PTE_R | PTE_W);
+  sfence_vma();
+}
+
 pte_t *uvm_create(void) {
   pte_t *root = kalloc();
   if (root) memcpy(root, kernel_root, PAGE_SIZE);

@@ -47,8 +47,7 @@ static int run_io(const char *extra) {
 }
 
 static int run_web(const char *extra) {
-  (void)extra;
-  struct spawn_req r = {.name = "web", .prog = PROG_WEB};
+  struct spawn_req r = {.name = "web", .prog = PROG_WEB, .args = {cmdline_u32(extra, "web.requests", 0)}};
   return run_job(&r, 1);
 }
 
@@ -116,7 +115,7 @@ static const struct {
     {"cpu", run_cpu, "compute loop, prints a checksum (cpu.iters=N)"},
     {"dirty", run_dirty, "writes W pages at R pages/s (dirty.pages=W dirty.rate=R dirty.passes=P dirty.words=K)"},
     {"io", run_io, "N writes to the UART scratch register (io.count=N)"},
-    {"web", run_web, "network service (no network device yet)"},
+    {"web", run_web, "answers requests on the network device (web.requests=N, 0 = forever; net=)"},
     {"fault", run_fault, "touches kernel memory from user mode and gets killed (fault.addr=A)"},
     {"tenants", run_tenants, "victim + attacker containers on this kernel (secret= flaw.klog= tenants.filter=)"},
     {"victim", run_victim, "the victim tenant alone (secret= victim.ms=, 0 = forever)"},

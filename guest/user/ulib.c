@@ -18,7 +18,9 @@ int32_t sys_getpid(void) { return (int32_t)syscall3(SYS_getpid, 0, 0, 0); }
 void sys_yield(void) { syscall3(SYS_sched_yield, 0, 0, 0); }
 void sys_sleep_ms(uint32_t ms) { syscall3(SYS_sleep_ms, ms, 0, 0); }
 int32_t sys_call(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2) { return (int32_t)syscall3(nr, a0, a1, a2); }
-int32_t sys_netinfo(void) { return (int32_t)syscall3(SYS_netinfo, 0, 0, 0); }
+int32_t sys_netinfo(uint8_t mac[6]) { return (int32_t)syscall3(SYS_netinfo, (uint32_t)mac, 0, 0); }
+int32_t sys_net_recv(void *buf, uint32_t cap) { return (int32_t)syscall3(SYS_net_recv, (uint32_t)buf, cap, 0); }
+int32_t sys_net_send(const void *frame, uint32_t len) { return (int32_t)syscall3(SYS_net_send, (uint32_t)frame, len, 0); }
 void sys_sleep_until(uint64_t t) { syscall3(SYS_sleep_until, (uint32_t)t, (uint32_t)(t >> 32), 0); }
 
 uint64_t sys_time(void) {
@@ -61,7 +63,7 @@ int32_t user_main(uint32_t prog, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t
   case PROG_CPU: return prog_cpu(a1);
   case PROG_DIRTY: return prog_dirty(a1, a2, a3, a4);
   case PROG_IO: return prog_io(a1);
-  case PROG_WEB: return prog_web();
+  case PROG_WEB: return prog_web(a1);
   case PROG_FAULT: return prog_fault(a1);
   case PROG_VICTIM: return prog_victim(a1);
   case PROG_ATTACKER: return prog_attacker(a1, a2, a3);
