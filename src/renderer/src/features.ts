@@ -42,6 +42,13 @@ export const pages: Page[] = [
     component: defineAsyncComponent(() => import('./views/IoView.vue'))
   },
   {
+    id: 'isolation',
+    feature: 'isolation',
+    label: 'nav.isolation',
+    glyph: '◫',
+    component: defineAsyncComponent(() => import('./views/IsolationView.vue'))
+  },
+  {
     id: 'settings',
     feature: 'settings',
     label: 'nav.settings',
