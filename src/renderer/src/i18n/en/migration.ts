@@ -79,7 +79,11 @@ export default {
     rounds: { title: 'Rounds: pages sent vs dirtied meanwhile', sent: 'pages sent', dirtied: 'pages dirtied', round: 'round {n}' },
     latency: {
       title: 'Client latency',
-      pending: 'The client load generator needs the guest’s network device (I/O work); the timeline appears here once it exists.'
+      pending: 'No client latency samples for this migration: the load generator talks to a guest serving the web workload on a virtio NIC.',
+      series: 'request latency',
+      axisTime: 'request sent (virtual ms since the start)',
+      axisLatency: 'latency (ms)',
+      summary: '{n} requests · worst latency {worst} ms · reported downtime {downtime} ms'
     },
     columns: { id: 'Migration', vm: 'VM', route: 'Route', status: 'Status', downtime: 'Downtime', total: 'Total time', transferred: 'Transferred' }
   },

@@ -79,7 +79,11 @@ export default {
     rounds: { title: '各轮：已发送页面与期间弄脏的页面', sent: '已发送页面', dirtied: '弄脏页面', round: '第 {n} 轮' },
     latency: {
       title: '客户端延迟',
-      pending: '客户端负载生成器需要客户机的网络设备（I/O 工作）；设备就绪后时间线将显示在这里。'
+      pending: '此次迁移没有客户端延迟样本：负载生成器需要客户机在 virtio 网卡上运行 web 工作负载。',
+      series: '请求延迟',
+      axisTime: '请求发送时间（自迁移开始的虚拟毫秒）',
+      axisLatency: '延迟（毫秒）',
+      summary: '{n} 个请求 · 最大延迟 {worst} 毫秒 · 报告的停机时间 {downtime} 毫秒'
     },
     columns: { id: '迁移', vm: '虚拟机', route: '路径', status: '状态', downtime: '停机时间', total: '总时间', transferred: '已传输' }
   },
