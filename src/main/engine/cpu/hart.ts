@@ -191,6 +191,11 @@ export class Hart {
   /** A store hit a page with compiled code: the running block must stop. */
   codeDirty = 0
 
+  /** Write tracking for statistics (null = off): one byte per RAM page, set by the first store to the page in
+   * the current epoch; `pagesWritten` counts those first stores over all epochs. */
+  private writeMap: Uint8Array | null = null
+  pagesWritten = 0
+
   private stopReq = STOP_NONE
   /** Instructions executed by the running inner loop and not yet added to cycle/instret. */
   private inflight = 0
@@ -230,6 +235,32 @@ export class Hart {
     }
     for (let p = ramOffset >>> 12; p <= (ramOffset + length - 1) >>> 12 && p < this.codePages.length; p++) {
       if (this.codePages[p]) this.invalidatePage(p)
+    }
+  }
+
+  /** Starts counting first stores per RAM page for the first `pages` pages of RAM (see `newWriteEpoch`). */
+  trackWrites(pages: number): void {
+    this.writeMap = new Uint8Array(pages)
+    this.storeTag.fill(-1)
+  }
+
+  /** A new counting epoch: every page counts as unwritten again. Stores reach the tracker through the store slow
+   * path, so the store TLB is emptied (the first store to each page in the epoch misses it). */
+  newWriteEpoch(): void {
+    if (this.writeMap === null) return
+    this.writeMap.fill(0)
+    this.storeTag.fill(-1)
+  }
+
+  /** Counts a write made to RAM without the hart (DMA, the VMM) in the write statistics. */
+  noteWritten(ramOffset: number, length = 1): void {
+    const wm = this.writeMap
+    if (wm === null || length <= 0) return
+    for (let p = ramOffset >>> 12; p <= (ramOffset + length - 1) >>> 12 && p < wm.length; p++) {
+      if (wm[p] === 0) {
+        wm[p] = 1
+        this.pagesWritten++
+      }
     }
   }
 
@@ -857,6 +888,8 @@ export class Hart {
     if (pa >= this.ramBase && pa + 4 <= this.ramEnd && (pa & 3) === 0) {
       const o = pa - this.ramBase
       if (this.codePages[o >>> 12] && this.codeChunks[o >>> 6]) this.invalidatePage(o >>> 12)
+      const wm = this.writeMap
+      if (wm !== null && o >>> 12 < wm.length && wm[o >>> 12] === 0) this.noteWritten(o)
       this.ram32[(pa - this.ramBase) >> 2] = v
       return
     }
@@ -920,6 +953,8 @@ export class Hart {
     if (this.isRamPage(hpa)) {
       const o = hpa - this.ramBase
       const page = o >>> 12
+      const wm = this.writeMap
+      if (wm !== null && page < wm.length && wm[page] === 0) this.noteWritten(o)
       if (this.codePages[page]) {
         // a page with compiled code never enters the store TLB; only a store over the code itself drops blocks
         if (this.codeChunks[o >>> 6] | this.codeChunks[(o + size - 1) >>> 6]) this.invalidatePage(page)

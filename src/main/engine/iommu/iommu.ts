@@ -33,6 +33,8 @@ export interface IommuMapping {
 export class IommuDomain {
   private readonly top: (Uint32Array | undefined)[] = new Array(LEVEL_ENTRIES)
   mappedPages = 0
+  /** Told after every DMA write into `backing` (offset, length): the owning VM's ramWritten. */
+  onWrite: (offset: number, length: number) => void = () => {}
 
   constructor(
     readonly name: string,
@@ -172,6 +174,7 @@ class IommuDma implements DmaSpace {
     let at = 0
     for (const [off, n] of chunks) {
       domain.backing.set(bytes.subarray(at, at + n), off)
+      domain.onWrite(off, n)
       at += n
     }
   }

@@ -35,6 +35,8 @@ export interface VmConfig {
   cmdline?: string
   /** Overrides of the exit cost table (virtual cycles), by cost name. */
   costs?: Record<string, number>
+  /** Block compilation in the vCPU (default true; false = interpret only, e.g. to compare). */
+  jit?: boolean
 }
 
 export interface VmStats {
@@ -43,7 +45,9 @@ export interface VmStats {
   exits: Record<ExitReason, number>
   /** Virtual cycles spent in exits (their modelled cost). */
   exitCycles: number
-  /** Cumulative count of page-dirtying events seen by the dirty tracker (first write to a clean page). */
+  /** Cumulative count of page dirtyings: the first write to each guest page in each dirty-stats epoch (100 ms of
+   * virtual time, vm.ts DIRTY_EPOCH_CYCLES), whoever wrote it (guest stores, the VMM on its behalf, device DMA).
+   * Counted the same way in both modes, always on, independent of the migration/snapshot dirty log. */
   dirtyPages: number
 }
 

@@ -32,6 +32,10 @@ const MAX_LOOPS_PER_STEP = 10_000
 const CRASH_EXIT_CODE = 255
 /** SBI timer deadlines from here on (mtime ticks; 2^63 at 10 MHz is 29,000 years) mean "no timer". */
 const TIMER_NEVER = 2 ** 63
+/** Length of a dirty-stats epoch in virtual cycles (100 ms): VmStats.dirtyPages counts the first write to each
+ * page per epoch. Short enough that a working set larger than rate × epoch shows its true rate; long enough that
+ * the few pages every tick writes (stacks, scheduler state) stay a small share. */
+export const DIRTY_EPOCH_CYCLES = 100_000_000
 
 
 export function createVm(config: VmConfig, elf: Uint8Array): VmInstance & PostcopyTarget {
@@ -63,6 +67,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   private tpm: VTpm | null = null
   /** A VMM-side periodic timer (issue 7: polling a directly mapped device page). */
   private hostTimer: { period: number; next: number; cost: number; fn: () => void } | null = null
+  /** Virtual time at which the current dirty-stats epoch ends. */
+  private epochEnd = DIRTY_EPOCH_CYCLES
 
   constructor(
     readonly config: VmConfig,
@@ -82,6 +88,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     const tne = config.mode === 'trap-and-emulate'
     this.mem = new GuestMemory(B.RAM_BASE, mib * 1024 * 1024, tne ? SHADOW_POOL_PAGES * PAGE_SIZE : 0)
     this.hart = new Hart(this.mem.bus)
+    this.hart.jit = config.jit ?? true
+    this.hart.trackWrites(this.mem.pages)
 
     this.devices = new SystemBus(B.RAM_BASE, 0)
     this.plic = new Plic((ctx, level) => {
@@ -100,6 +108,12 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.devices.map('uart0', B.UART0_BASE, B.UART0_SIZE, this.uart)
 
     this.mode = tne ? new TrapEmulateMode(this) : new HwAssistMode(this)
+    // stores the VMM makes on the guest's behalf (emulated page-table writes, A/D updates) bypass the hart
+    const modeHook = this.mem.onHostWrite
+    this.mem.onHostWrite = (page) => {
+      modeHook(page)
+      if (page >= 0) this.ramWritten(page * PAGE_SIZE, 1)
+    }
     this.hart.hostTrap = (cause, epc, tval) => this.mode.onTrap(cause, epc, tval)
     this.hart.onDeadline = () => this.onDeadline()
     this.dirtyLog = {
@@ -125,6 +139,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.timerFired = false
     this.waiting = false
     this.mode.boot(entry)
+    this.newDirtyEpoch(this.hart.now())
+    this.planDeadline()
   }
 
   private writeCmdline(at: number, cmdline: string): void {
@@ -136,6 +152,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     if (off < 0 || off + bytes.length + 1 > this.mem.ram.length) return
     this.mem.ram.set(bytes, off)
     this.mem.ram[off + bytes.length] = 0
+    this.hart.invalidateCode(off, bytes.length + 1)
   }
 
   private reboot(): void {
@@ -267,6 +284,14 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   // ---------------------------------------------------------------------------------------------------------
   // Virtual time and interrupts
 
+  /** Guest RAM [offset, offset+length) changed behind the hart's back (device DMA, the VMM, a page install): drops
+   * compiled code there and counts the pages as written in the dirty-page statistics. Every direct writer of
+   * `ram` calls this (or loadState, which drops all compiled code). */
+  ramWritten(offset: number, length: number): void {
+    this.hart.invalidateCode(offset, length)
+    this.hart.noteWritten(offset, length)
+  }
+
   /** mtime (10 MHz) of this VM's virtual clock. */
   mtime(): number {
     return Math.floor(this.hart.now() / B.CYCLES_PER_MTIME_TICK)
@@ -282,12 +307,14 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
 
   /** The hart's next deadline: the SBI timer (if armed and not fired) or the host timer, whichever is first. */
   private planDeadline(): void {
-    const at = this.nextTimerEvent()
+    let at = this.nextTimerEvent()
+    if (this.epochEnd < at) at = this.epochEnd
     this.hart.deadline = at > this.hart.now() ? at : this.hart.now()
   }
 
   private onDeadline(): void {
     const now = this.hart.now()
+    if (now >= this.epochEnd) this.newDirtyEpoch(now)
     const ht = this.hostTimer
     if (ht && now >= ht.next) {
       this.charge('timer', this.costs.vmExit + ht.cost)
@@ -322,6 +349,12 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   setHostTimer(periodCycles: number | null, fn: () => void = () => {}, handlerCycles = 0): void {
     this.hostTimer = periodCycles === null ? null : { period: periodCycles, next: this.hart.now() + periodCycles, cost: handlerCycles, fn }
     this.planDeadline()
+  }
+
+  /** Starts the dirty-stats epoch that contains virtual time `now` (idle jumps may skip whole epochs). */
+  private newDirtyEpoch(now: number): void {
+    this.epochEnd = (Math.floor(now / DIRTY_EPOCH_CYCLES) + 1) * DIRTY_EPOCH_CYCLES
+    this.hart.newWriteEpoch()
   }
 
   /** The hart reached the SBI timer deadline: the host timer fires, the VM exits, STIP is injected. */
@@ -449,7 +482,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
       virtualCycles: this.hart.now(),
       exits: this.exits.snapshot(),
       exitCycles: this.exits.cycles,
-      dirtyPages: this.mode.dirtyEvents
+      dirtyPages: this.hart.pagesWritten
     }
   }
 
@@ -468,6 +501,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
         waiting: this.waiting,
         externalLevel: this.externalLevel,
         exits: this.exits.save(),
+        pagesWritten: this.hart.pagesWritten,
         guard: this.guard.save(),
         modeState: this.mode.save()
       },
@@ -496,6 +530,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.exits.load(v.exits as { counts: Record<string, number>; cycles: number })
     this.guard.load(v.guard as Record<string, number>)
     this.mode.load(v.modeState as Record<string, unknown>)
+    this.hart.pagesWritten = typeof v.pagesWritten === 'number' ? v.pagesWritten : 0
+    this.newDirtyEpoch(this.hart.now())
     this.planDeadline()
     this.haltState = null
     this.missingPage = -1
@@ -512,6 +548,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
 
   installPage(index: number, bytes: Uint8Array): void {
     this.mem.ram.set(bytes.subarray(0, PAGE_SIZE), index * PAGE_SIZE)
+    this.hart.invalidateCode(index * PAGE_SIZE, PAGE_SIZE)
     if (this.mem.missing) this.mem.missing[index] = 0
     if (this.missingPage === index) this.missingPage = -1
   }

@@ -26,6 +26,8 @@ export interface NicHost {
   readonly plic: { setLevel(irq: number, level: boolean): void }
   attachDevice(name: string, base: number, size: number, dev: MmioDevice): void
   mapDirect(name: string, base: number, size: number, dev: MmioDevice): void
+  /** Guest RAM changed behind the vCPU's back (DMA): see Vm.ramWritten. */
+  ramWritten?(offset: number, length: number): void
 }
 
 export interface NicAttachment {
@@ -54,7 +56,8 @@ export interface AttachOptions {
 /** Plug the NIC `model` into `vm`; 'none' returns null. Refusals of the SR-IOV NIC become EngineErrors. */
 export function attachNic(vm: NicHost, model: NicModel, opts: AttachOptions): NicAttachment | null {
   const wrap = opts.wrap ?? ((d: MmioDevice) => d)
-  const mem = new RamDma(vm.ram, RAM_BASE)
+  const ramWritten = (offset: number, length: number): void => vm.ramWritten?.(offset, length)
+  const mem = new RamDma(vm.ram, RAM_BASE, ramWritten)
   let tx: FrameTx = { transmit: () => {} }
   const late: FrameTx = { transmit: (f) => tx.transmit(f) }
 
@@ -69,6 +72,7 @@ export function attachNic(vm: NicHost, model: NicModel, opts: AttachOptions): Ni
     const iommu = opts.iommu ?? new Iommu()
     const sriov = opts.sriov ?? new SriovNic(1, iommu)
     const domain = iommu.domain(vm.config.name) ?? iommu.createDomain(vm.config.name, vm.ram)
+    domain.onWrite = ramWritten
     domain.map(RAM_BASE, 0, vm.ram.length) // VFIO style: IOVA = guest-physical
     const a = sriov.allocate(vm.config.name, vm.config.name, opts.mac, late, { post: (s) => opts.onPostedInterrupt?.(s) })
     if (isRefusal(a)) throw new EngineError(a.code, `cannot give ${vm.config.name} a VF: ${a.code}`, a.params)

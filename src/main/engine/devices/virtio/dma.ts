@@ -30,9 +30,12 @@ export interface DmaSpace {
 export class RamDma implements DmaSpace {
   private readonly view: DataView
 
+  /** `onWrite(offset, length)`: told after every write into `ram` (the VM's ramWritten: compiled code there is
+   * dropped, the pages count as dirtied). */
   constructor(
     readonly ram: Uint8Array,
-    readonly base: number
+    readonly base: number,
+    private readonly onWrite: (offset: number, length: number) => void = () => {}
   ) {
     this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength)
   }
@@ -52,7 +55,9 @@ export class RamDma implements DmaSpace {
   }
 
   write(addr: number, bytes: Uint8Array): void {
-    this.ram.set(bytes, this.offset(addr, bytes.length, true))
+    const off = this.offset(addr, bytes.length, true)
+    this.ram.set(bytes, off)
+    this.onWrite(off, bytes.length)
   }
 
   readU16(addr: number): number {
@@ -64,11 +69,15 @@ export class RamDma implements DmaSpace {
   }
 
   writeU16(addr: number, value: number): void {
-    this.view.setUint16(this.offset(addr, 2, true), value & 0xffff, true)
+    const off = this.offset(addr, 2, true)
+    this.view.setUint16(off, value & 0xffff, true)
+    this.onWrite(off, 2)
   }
 
   writeU32(addr: number, value: number): void {
-    this.view.setUint32(this.offset(addr, 4, true), value >>> 0, true)
+    const off = this.offset(addr, 4, true)
+    this.view.setUint32(off, value >>> 0, true)
+    this.onWrite(off, 4)
   }
 }
 

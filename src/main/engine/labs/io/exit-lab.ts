@@ -58,6 +58,7 @@ function patchWord(vm: Vm, symbol: string, value: number): void {
   const at = vm.symbols.get(symbol)
   if (at === undefined) throw new EngineError('IOLAB_SYMBOL_MISSING', `lab guest has no symbol ${symbol}`, { symbol })
   new DataView(vm.ram.buffer, vm.ram.byteOffset).setUint32(at - RAM_BASE, value >>> 0, true)
+  vm.ramWritten(at - RAM_BASE, 4)
 }
 
 function totalExits(s: VmStats): number {
