@@ -136,7 +136,6 @@ export const vmErrorCodes = [
   'VM_NAME_TAKEN',
   'VM_BAD_STATE',
   'VM_IMAGE_NOT_FOUND',
-  'VM_START_FAILED',
   'VM_NAME_REQUIRED',
   'VM_NAME_TOO_LONG',
   'VM_NAME_FORMAT',

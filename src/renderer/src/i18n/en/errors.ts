@@ -16,7 +16,6 @@ export default {
     VM_NAME_TAKEN: 'A VM named “{name}” already exists.',
     VM_BAD_STATE: 'Cannot {action} the VM while it is {state}.',
     VM_IMAGE_NOT_FOUND: 'The guest image “{image}” was not found.',
-    VM_START_FAILED: 'The VM could not be started: {detail}',
     VM_NAME_REQUIRED: 'Enter a name.',
     VM_NAME_TOO_LONG: 'Use at most 40 characters.',
     VM_NAME_FORMAT: 'Start with a letter or digit; then use letters, digits, spaces, dots, dashes or underscores.',

@@ -15,7 +15,6 @@ export default {
     VM_NAME_TAKEN: '已存在名为“{name}”的虚拟机。',
     VM_BAD_STATE: '虚拟机处于 {state} 状态，无法执行 {action}。',
     VM_IMAGE_NOT_FOUND: '找不到客户机镜像“{image}”。',
-    VM_START_FAILED: '无法启动虚拟机：{detail}',
     VM_NAME_REQUIRED: '请输入名称。',
     VM_NAME_TOO_LONG: '名称最多 40 个字符。',
     VM_NAME_FORMAT: '以字母或数字开头，之后可使用字母、数字、空格、点、短横线或下划线。',
