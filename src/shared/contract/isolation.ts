@@ -56,7 +56,7 @@ export const CrossingAccessSchema = z.object({
 })
 export type CrossingAccessDto = z.infer<typeof CrossingAccessSchema>
 
-/** One trial without its secret (the secret never leaves the engine except inside the attacker's own line). */
+/** One trial without its planted secret (what leaves the engine is only what the attacker printed: its line). */
 export const IsolationTrialSchema = z.object({
   config: z.enum(ISOLATION_CONFIGS),
   trial: z.number(),

@@ -165,7 +165,7 @@ const SUMMARY_COLUMNS = ['config', 'trials', 'escapes', 'rate', 'wilsonLow', 'wi
 type SummaryRow = Record<(typeof SUMMARY_COLUMNS)[number], string | number>
 
 /** CSV (RFC 4180): `#`-prefixed parameter lines, the per-configuration summary, a blank line, one row per trial.
- * Secrets are not exported. */
+ * The planted secrets are not exported. */
 export function reportCsv(r: IsolationReport): string {
   const p = r.params
   const head = [`# seed=${p.seed}`, `# trials=${p.trials}`, `# pKernelFlaw=${p.pKernelFlaw}`, `# pVmmFlaw=${p.pVmmFlaw}`, `# tries=${p.tries}`, `# vmTries=${p.vmTries}`, `# memoryMiB=${p.memoryMiB}`]
@@ -198,7 +198,8 @@ export function reportCsv(r: IsolationReport): string {
   return head.join('\r\n') + '\r\n' + toCsv(summary, SUMMARY_COLUMNS) + '\r\n' + toCsv(trials, TRIAL_COLUMNS)
 }
 
-/** JSON with the parameters, summaries and trials (secrets left out). */
+/** JSON with the parameters, summaries and trials. The planted secrets are left out; an escaped trial's attacker
+ * line still shows what the attacker found (the evidence of the escape). */
 export function reportJson(r: IsolationReport): string {
   return JSON.stringify({ params: r.params, summaries: r.summaries, trials: r.trials.map(({ secret: _s, ...t }) => t) }, null, 2)
 }
