@@ -38,7 +38,7 @@ export async function startLab(): Promise<RunningLab> {
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lab server did not start:\n${out}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`lab server did not start:\n${out}`)), 60_000)
     const check = (): void => {
       const m = /Open: (http:\/\/\S+)/.exec(out)
       if (m) {
@@ -61,7 +61,9 @@ export async function startLab(): Promise<RunningLab> {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r))
         proc.kill('SIGTERM')
+        const force = setTimeout(() => proc.kill('SIGKILL'), 5000)
         await exited
+        clearTimeout(force)
       }
       rmSync(dataDir, { recursive: true, force: true })
     }
