@@ -64,7 +64,7 @@ describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped:
     await setParam('trials', '500')
     await page.click('[data-run]')
     await page.locator('[data-progress]').waitFor()
-    await page.waitForFunction(() => Number((document.querySelector('[data-progress]') as HTMLProgressElement | null)?.value ?? 0) >= 1, null, { timeout: 60_000 })
+    await page.waitForFunction("Number(document.querySelector('[data-progress]')?.value ?? 0) >= 1", null, { timeout: 60_000 })
     await page.click('[data-cancel]')
     await page.locator('[data-progress]').waitFor({ state: 'detached', timeout: 30_000 })
     expect(await page.locator('[data-run]').isEnabled()).toBe(true)

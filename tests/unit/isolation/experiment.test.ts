@@ -15,7 +15,7 @@ const base: IsolationParams = {
   pKernelFlaw: 0,
   pVmmFlaw: 0,
   tries: 150,
-  vmTries: 1200,
+  vmTries: 1500,
   memoryMiB: 1
 }
 

@@ -59,7 +59,8 @@ export interface TrialResult extends TrialDraw {
   attacker: AttackerReport
   /** The attacker's summary line as printed. */
   line: string
-  /** Virtual time of the attacker's VM when its line appeared (ns at the 1 GHz nominal clock). */
+  /** Virtual time of the attacker's VM from the end of its kernel's boot (the 'timer:' line) to the attacker's line
+   * (ns at the 1 GHz nominal clock; measured at 20,000-instruction slices). */
   virtualNs: number
   instructions: number
   /** Attack surface: exit reasons the attacker VM caused (vms only: the VMM's entry points it reached). */
@@ -96,15 +97,21 @@ function boot(name: string, cmdline: string, elf: Uint8Array, memoryMiB: number)
   return createVm({ name, memoryMiB, mode: 'hardware-assisted', nic: 'none', vtpm: false, cmdline }, elf) as Vm
 }
 
-/** Runs `vm` until `done(serial so far)` holds; throws ISOLATION_GUEST_FAILED if it halts or runs too long. */
-function runUntil(vm: Vm, done: (out: string) => boolean): string {
+/** The kernel's last boot line: the workload starts right after it. */
+const BOOTED = /\ntimer: [^\n]*\n/
+
+/** Runs `vm` until `done(serial so far)` holds; throws ISOLATION_GUEST_FAILED if it halts or runs too long.
+ * `bootedAt` is the virtual time (cycles) of the slice in which the kernel finished booting. */
+function runUntil(vm: Vm, done: (out: string) => boolean): { out: string; bootedAt: number } {
   const dec = new TextDecoder()
   let out = ''
+  let bootedAt = -1
   for (let n = 0; n < MAX_INSTRUCTIONS; ) {
     const r = vm.step(SLICE)
     n += r.executed
     out += dec.decode(vm.drainSerial())
-    if (done(out)) return out
+    if (bootedAt < 0 && BOOTED.test(out)) bootedAt = vm.virtualCycles
+    if (done(out)) return { out, bootedAt: Math.max(0, bootedAt) }
     if (vm.halt || r.status === 'halted' || r.status === 'crashed') {
       throw new EngineError('ISOLATION_GUEST_FAILED', `tenant VM ${vm.config.name} stopped: ${vm.halt?.code ?? vm.halt?.kind ?? r.status}`, {
         vm: vm.config.name,
@@ -141,8 +148,9 @@ function exitReasonsOf(vm: Vm): string[] {
 }
 
 /** Containers: a job's output is printed in pid order when both tenants have exited, so the victim holds its
- * secret for a while and leaves (its file stays); the VM victim (alone, printing at once) holds it forever. */
-const CONTAINERS = 'selftest=0 victim.ms=20'
+ * secret for 1 ms and leaves (its file stays), so the job ends with the attacker; the VM victim (alone, printing
+ * at once) holds it forever. */
+const CONTAINERS = 'selftest=0 victim.ms=1'
 
 export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Array, opts: TrialOptions): TrialResult {
   const host = new HostMemory()
@@ -174,7 +182,7 @@ export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Arr
     )
     host.add('tenants-vm:ram', 'kernel', attackerVm.ram, RAM_BASE)
   }
-  const out = runUntil(attackerVm, (o) => ATTACKER_LINE.test(o))
+  const { out, bootedAt } = runUntil(attackerVm, (o) => ATTACKER_LINE.test(o))
   const parsed = parseAttacker(out)
   if (!parsed) throw new EngineError('ISOLATION_GUEST_FAILED', 'no attacker line', { vm: attackerVm.config.name, halt: 'no output' })
   if (config !== 'vms') secretAt = locateSecret(host, 'kernel', draw.secret)
@@ -192,7 +200,7 @@ export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Arr
     escaped,
     attacker: parsed.report,
     line: parsed.line,
-    virtualNs: s.virtualCycles,
+    virtualNs: s.virtualCycles - bootedAt,
     instructions: s.instructions,
     exitReasons: config === 'vms' ? exitReasonsOf(attackerVm) : [],
     deviceRegisters: config === 'vms' ? 8 + 8 * (0x200 / 4) : 0,
