@@ -152,6 +152,12 @@ function exitReasonsOf(vm: Vm): string[] {
  * at once) holds it forever. */
 const CONTAINERS = 'selftest=0 victim.ms=1'
 
+/** The kernel command line of a container trial (also what QEMU gets in the cross-check and the bench). */
+export function containerCmdline(config: IsolationConfig, draw: TrialDraw, tries: number): string {
+  const filter = config === 'containers-filtered' ? 1 : 0
+  return `${CONTAINERS} workload=tenants secret=${draw.secret} flaw.klog=${draw.kernelFlawed ? 1 : 0} tenants.filter=${filter} attack.seed=${draw.attackSeed} attack.tries=${tries}`
+}
+
 export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Array, opts: TrialOptions): TrialResult {
   const host = new HostMemory()
   const flaw = `flaw.klog=${draw.kernelFlawed ? 1 : 0}`
@@ -173,13 +179,7 @@ export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Arr
     attackerVm.attachDevice('virtio-mmio', VIRTIO_BASE, transport.size, transport)
     secretAt = locateSecret(host, 'victim', draw.secret)
   } else {
-    const filter = config === 'containers-filtered' ? 1 : 0
-    attackerVm = boot(
-      'tenants',
-      `${CONTAINERS} workload=tenants secret=${draw.secret} ${flaw} tenants.filter=${filter} attack.seed=${draw.attackSeed} attack.tries=${opts.tries}`,
-      elf,
-      opts.memoryMiB
-    )
+    attackerVm = boot('tenants', containerCmdline(config, draw, opts.tries), elf, opts.memoryMiB)
     host.add('tenants-vm:ram', 'kernel', attackerVm.ram, RAM_BASE)
   }
   const { out, bootedAt } = runUntil(attackerVm, (o) => ATTACKER_LINE.test(o))
