@@ -86,6 +86,45 @@ describe('block compilation', () => {
     expect(results[1]).toEqual(results[0])
   })
 
+  it('if/else arms and loops inside one compiled region: exact budgets, precise fault in an arm', () => {
+    // loop: x1++; if (x1 & 1) x5 += 7 else x4 += 3; when x1 reaches x8, the else arm loads from an unmapped
+    // address; until x2.
+    const prog = [
+      E.addi(1, 1, 1), // 0
+      E.op('and', 3, 1, 9), // 4: x3 = x1 & 1 (x9 = 1)
+      E.bne(3, 0, 20), // 8: odd → 28
+      E.addi(4, 4, 3), // 12: even arm
+      E.bne(1, 8, 8), // 16: x1 != x8 → 24
+      E.lw(6, 7, 0), // 20: fault (x7 unmapped)
+      E.jal(0, 8), // 24: → 32
+      E.addi(5, 5, 7), // 28: odd arm
+      E.bne(1, 2, -32), // 32: loop
+      E.jal(0, 0) // 36
+    ]
+    const results: unknown[] = []
+    for (const jit of [false, true]) {
+      const { hart } = makeHart(prog)
+      hart.jit = jit
+      hart.x[9] = 1
+      hart.x[2] = 100_000
+      hart.x[8] = 50_000
+      hart.x[7] = 0x4000_0000
+      hart.mtvec = BASE + 36
+      const trace: number[][] = []
+      for (const budget of [1001, 999, 37, 5, 123_456, 70_000, 300_000]) {
+        hart.run(budget)
+        trace.push([hart.instret, hart.pc, hart.x[1], hart.x[4], hart.x[5], hart.mcause, hart.mepc])
+      }
+      results.push(trace)
+    }
+    const [off, on] = results as number[][][]
+    // 12 instructions per odd+even pair: 166 pairs, then an odd iteration (5) and 3 of the next
+    expect(off[1]).toEqual([2000, BASE + 12, 334, 498, 1169, 0, 0])
+    // the fault: x1 = 50,000 (even) reaches the load at BASE + 20, which traps precisely to mtvec (the `j .` at BASE + 36)
+    expect(off.some((t) => t[5] === 5 && t[6] === BASE + 20)).toBe(true)
+    expect(on).toEqual(off)
+  })
+
   it('a block looping to its own start stops exactly at the instruction budget', () => {
     const prog = [E.addi(1, 1, 1), E.bne(1, 2, -4), E.jal(0, 0)]
     const results: number[][] = []

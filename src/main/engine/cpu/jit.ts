@@ -1,11 +1,17 @@
-// Block compilation: straight-line runs of RV32IM instructions (up to a jump, a SYSTEM/AMO/FENCE/illegal
-// instruction, the end of the page or MAX_BLOCK instructions) become one JS function. Conditional branches are side
-// exits. Loads and stores inline the soft-TLB fast path and call the hart's slow paths otherwise, recording which
-// instruction was running so a fault stays precise. The hart keeps blocks per virtual pc, checks the physical place
-// on every lookup, and drops a page's blocks when something stores to it (self-modifying code).
+// Block compilation: a region of RV32IM instructions in one page (straight-line code, and the if/else arms and
+// loops whose branch targets fall inside it; it ends at a SYSTEM/AMO/FENCE.I/illegal instruction, the end of the
+// page, MAX_BLOCK instructions, or an unconditional jump with no pending forward branch past it) becomes one JS
+// function. Guest registers live in JS locals inside the function (loaded on entry, written back on every exit
+// and before every call that may trap). Branches to targets inside the region jump there through a switch on the
+// basic block (within the instruction budget, so timer deadlines stay exact); other targets leave the function.
+// Loads and stores inline the soft-TLB fast path and call the hart's slow paths otherwise, recording which
+// instruction was running so a fault stays precise. The hart keeps blocks per virtual pc, checks the physical
+// place on every lookup, and drops a page's blocks when something stores to it (self-modifying code).
+// Compiled functions depend only on their source, so identical code (another VM booting the same kernel, code
+// recompiled after a data write on its page) reuses the function from a bounded cache.
 import { mulh, mulhsu, mulhu, div, divu, rem, remu } from './muldiv'
 
-export const MAX_BLOCK = 64
+export const MAX_BLOCK = 128
 
 /** What a block sees: (h, x, r32, r16, r16s, r8, r8s, loadTag, loadOff, storeTag, storeOff, n0) → next pc.
  * `h` is the hart (its slow paths and the fields blkN/blkK/inflight/stopReq/codeDirty). */
@@ -36,163 +42,281 @@ export interface Block {
 }
 
 const PARAMS = ['h', 'x', 'r32', 'r16', 'r16s', 'r8', 'r8s', 'lt', 'lo', 'st', 'so', 'n0', 'room']
-/** Replaced by the block length once known. */
-const LEN = '__LEN__'
 const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu }
 const MD = ['Math.imul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu']
+/** Compiled functions by source text (see the header); cleared when it reaches this size. */
+const CACHE_LIMIT = 20_000
+const fnCache = new Map<string, BlockFn>()
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16)
 const i32 = (v: number): string => String(v | 0)
 
-/** After a slow path: leave the block if the hart must stop or the code under us changed. */
-const afterSlow = (idx: number, next: number): string =>
-  `if ((h.stopReq | h.codeDirty) !== 0) { h.blkN = done + ${idx + 1}; return ${i32(next)}; }`
+/** Control flow of one instruction: plain (falls through), branch (conditional), jal, jalr. */
+type Flow = 'plain' | 'branch' | 'jal' | 'jalr'
 
-/** Before a call that may fault: where we are, for a precise trap (blkK counts completed instructions). */
-const mark = (idx: number): string => `h.blkK = done + ${idx}; h.blkI = ${idx}; h.inflight = n0 + done + ${idx};`
-
-/** Leaves the block for `target`, or loops when the target is the block's own start and the budget allows. */
-function exitTo(target: number, idx: number, start: number): string {
-  if (target === start) {
-    return `done += ${idx + 1}; if (done + ${LEN} <= room && h.stopReq === 0) continue; h.blkN = done; return ${i32(target)};`
-  }
-  return `h.blkN = done + ${idx + 1}; return ${i32(target)};`
+interface Scanned {
+  flow: Flow
+  /** Branch/jal target (virtual pc). */
+  target: number
 }
 
-function emitLoad(f3: number, rd: number, rs1: number, imm: number, idx: number, pc: number): string | null {
-  const size = f3 & 3
-  if (f3 === 3 || f3 > 5) return null
-  const fast =
-    size === 0
-      ? `${f3 & 4 ? 'r8' : 'r8s'}[(a + lo[i]) | 0]`
-      : size === 1
-        ? `${f3 & 4 ? 'r16' : 'r16s'}[((a + lo[i]) | 0) >> 1]`
-        : `r32[((a + lo[i]) | 0) >> 2]`
-  const align = size === 0 ? '' : ` && (a & ${size === 1 ? 1 : 3}) === 0`
-  const bytes = size === 0 ? 1 : size === 1 ? 2 : 4
-  const slow = `h.loadSlow(a, ${bytes})`
-  const ext = f3 === 0 ? `((${slow} << 24) >> 24)` : f3 === 1 ? `((${slow} << 16) >> 16)` : f3 === 2 ? `(${slow} | 0)` : slow
-  const dst = rd === 0 ? 'v' : `x[${rd}]`
-  return (
-    `{ const a = (x[${rs1}] + ${imm}) | 0; const p = a >>> 12; const i = p & 255; let v = 0;` +
-    ` if (lt[i] === p${align}) v = ${fast}; else { ${mark(idx)} v = ${ext}; ${dst} = v; ${afterSlow(idx, pc + 4)} }` +
-    ` ${rd === 0 ? '' : `x[${rd}] = v;`} }`
-  )
+function branchImm(insn: number): number {
+  return ((insn >> 31) << 12) | ((insn << 4) & 0x800) | ((insn >>> 20) & 0x7e0) | ((insn >>> 7) & 0x1e)
 }
 
-function emitStore(f3: number, rs2: number, rs1: number, imm: number, idx: number, pc: number): string | null {
-  if (f3 > 2) return null
-  const fast =
-    f3 === 0 ? `r8[(a + so[i]) | 0] = v` : f3 === 1 ? `r16[((a + so[i]) | 0) >> 1] = v` : `r32[((a + so[i]) | 0) >> 2] = v`
-  const align = f3 === 0 ? '' : ` && (a & ${f3 === 1 ? 1 : 3}) === 0`
-  return (
-    `{ const a = (x[${rs1}] + ${imm}) | 0; const v = x[${rs2}]; const p = a >>> 12; const i = p & 255;` +
-    ` if (st[i] === p${align}) ${fast}; else { ${mark(idx)} h.storeSlow(a, ${1 << f3}, v); ${afterSlow(idx, pc + 4)} } }`
-  )
+function jalImm(insn: number): number {
+  return ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe)
 }
 
-/** Source for one instruction, or null if it must end the block before it (the interpreter runs it).
- * `ends` is set for instructions after which the block stops (jumps). */
-function emit(insn: number, pc: number, idx: number, start: number, out: { ends: boolean }): string | null {
+/** Whether `insn` can be compiled, and how it transfers control; null ends the region before it. */
+function scan(insn: number, pc: number): Scanned | null {
   if ((insn & 3) !== 3) return null
-  const rd = (insn >> 7) & 31
-  const rs1 = (insn >> 15) & 31
-  const rs2 = (insn >> 20) & 31
   const f3 = (insn >> 12) & 7
   const f7 = insn >>> 25
-  const w = (expr: string): string => (rd === 0 ? '' : `x[${rd}] = ${expr};`)
   switch (insn & 0x7f) {
-    case 0x13: {
-      const imm = insn >> 20
-      switch (f3) {
-        case 0:
-          return w(`(x[${rs1}] + ${imm}) | 0`)
-        case 1:
-          return f7 === 0 ? w(`x[${rs1}] << ${imm & 31}`) : null
-        case 2:
-          return w(`x[${rs1}] < ${imm} ? 1 : 0`)
-        case 3:
-          return w(`(x[${rs1}] >>> 0) < ${imm >>> 0} ? 1 : 0`)
-        case 4:
-          return w(`x[${rs1}] ^ ${imm}`)
-        case 5:
-          return f7 === 0 ? w(`x[${rs1}] >>> ${imm & 31}`) : f7 === 0x20 ? w(`x[${rs1}] >> ${imm & 31}`) : null
-        case 6:
-          return w(`x[${rs1}] | ${imm}`)
-        default:
-          return w(`x[${rs1}] & ${imm}`)
-      }
-    }
-    case 0x33: {
-      const a = `x[${rs1}]`
-      const b = `x[${rs2}]`
-      if (f7 === 1) return w(`${MD[f3]}(${a}, ${b})`)
-      if (f7 === 0x20) return f3 === 0 ? w(`(${a} - ${b}) | 0`) : f3 === 5 ? w(`${a} >> (${b} & 31)`) : null
-      if (f7 !== 0) return null
-      const ops = [`(${a} + ${b}) | 0`, `${a} << (${b} & 31)`, `${a} < ${b} ? 1 : 0`, `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`, `${a} ^ ${b}`, `${a} >>> (${b} & 31)`, `${a} | ${b}`, `${a} & ${b}`]
-      return w(ops[f3])
-    }
+    case 0x13:
+      if (f3 === 1 && f7 !== 0) return null
+      if (f3 === 5 && f7 !== 0 && f7 !== 0x20) return null
+      return { flow: 'plain', target: 0 }
+    case 0x33:
+      if (f7 === 1 || f7 === 0 || (f7 === 0x20 && (f3 === 0 || f3 === 5))) return { flow: 'plain', target: 0 }
+      return null
     case 0x03:
-      return emitLoad(f3, rd, rs1, insn >> 20, idx, pc)
+      return f3 === 3 || f3 > 5 ? null : { flow: 'plain', target: 0 }
     case 0x23:
-      return emitStore(f3, rs2, rs1, ((insn >> 25) << 5) | ((insn >> 7) & 31), idx, pc)
+      return f3 > 2 ? null : { flow: 'plain', target: 0 }
     case 0x37:
-      return w(i32(insn & 0xfffff000))
     case 0x17:
-      return w(i32(pc + (insn & 0xfffff000)))
+      return { flow: 'plain', target: 0 }
     case 0x63: {
       if (f3 === 2 || f3 === 3) return null
-      const imm = ((insn >> 31) << 12) | ((insn << 4) & 0x800) | ((insn >>> 20) & 0x7e0) | ((insn >>> 7) & 0x1e)
-      const target = (pc + imm) | 0
-      if (target & 3) return null
-      const a = `x[${rs1}]`
-      const b = `x[${rs2}]`
-      const cond = [`${a} === ${b}`, `${a} !== ${b}`, '', '', `${a} < ${b}`, `${a} >= ${b}`, `(${a} >>> 0) < (${b} >>> 0)`, `(${a} >>> 0) >= (${b} >>> 0)`][f3]
-      return `if (${cond}) { ${exitTo(target, idx, start)} }`
+      const target = (pc + branchImm(insn)) | 0
+      return target & 3 ? null : { flow: 'branch', target }
     }
     case 0x6f: {
-      const imm = ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe)
-      const target = (pc + imm) | 0
-      if (target & 3) return null
-      out.ends = true
-      return `${w(i32(pc + 4))} ${exitTo(target, idx, start)}`
+      const target = (pc + jalImm(insn)) | 0
+      return target & 3 ? null : { flow: 'jal', target }
     }
-    case 0x67: {
-      if (f3 !== 0) return null
-      out.ends = true
-      return (
-        `{ const t = ((x[${rs1}] + ${insn >> 20}) | 0) & -2; if (t & 3) { ${mark(idx)} h.raise(0, t); }` +
-        ` ${w(i32(pc + 4))} h.blkN = done + ${idx + 1}; return t; }`
-      )
-    }
+    case 0x67:
+      return f3 === 0 ? { flow: 'jalr', target: 0 } : null
     case 0x0f:
-      return f3 === 0 ? '' : null // fence: nothing to do; fence.i ends the block (the interpreter runs it)
+      return f3 === 0 ? { flow: 'plain', target: 0 } : null // fence.i ends the region (the interpreter runs it)
     default:
       return null
   }
 }
 
-/** Compiles the block at virtual `pc` whose words are read by `word(i)` (i-th instruction from pc, same page).
+/** Emits one region: registers as locals, basic blocks as switch cases. */
+class Emitter {
+  private readonly used = new Set<number>()
+  private readonly written = new Set<number>()
+  /** Instruction index of the current basic block's first instruction. */
+  bb = 0
+
+  constructor(
+    private readonly start: number,
+    private readonly len: number,
+    private readonly leaders: Set<number>
+  ) {}
+
+  r(n: number): string {
+    if (n === 0) return '0'
+    this.used.add(n)
+    return `x${n}`
+  }
+
+  w(n: number, expr: string): string {
+    if (n === 0) return ''
+    this.used.add(n)
+    this.written.add(n)
+    return `x${n} = (${expr}) | 0;`
+  }
+
+  /** Instructions completed before instruction `idx`, as an expression. */
+  before(idx: number): string {
+    return `done + ${idx - this.bb}`
+  }
+
+  /** Marker replaced by the write-back of every written register once the whole region is known. */
+  static readonly SPILL = '/*spill*/'
+
+  /** Before a call that may trap: where we are (blkK: completed, blkI: index) and registers written back. */
+  mark(idx: number): string {
+    return `h.blkK = ${this.before(idx)}; h.blkI = ${idx}; h.inflight = n0 + ${this.before(idx)}; ${Emitter.SPILL}`
+  }
+
+  /** Leave the function after instruction `idx` for virtual pc `target`. */
+  leave(idx: number, target: string): string {
+    return `h.blkN = ${this.before(idx)} + 1; ${Emitter.SPILL} return ${target};`
+  }
+
+  /** After instruction `idx`, continue at `target`: inside the region while the budget allows, else leave. */
+  goTo(idx: number, target: number): string {
+    const t = (target - this.start) / 4
+    if (t >= 0 && t < this.len && this.leaders.has(t)) {
+      return `done += ${idx - this.bb + 1}; if (done + ${this.len - t} <= room && h.stopReq === 0) { k = ${t}; continue; } h.blkN = done; ${Emitter.SPILL} return ${i32(target)};`
+    }
+    return this.leave(idx, i32(target))
+  }
+
+  afterSlow(idx: number, next: number): string {
+    return `if ((h.stopReq | h.codeDirty) !== 0) { ${this.leave(idx, i32(next))} }`
+  }
+
+  load(f3: number, rd: number, rs1: number, imm: number, idx: number, pc: number): string {
+    const size = f3 & 3
+    const fast =
+      size === 0
+        ? `${f3 & 4 ? 'r8' : 'r8s'}[(a + lo[i]) | 0]`
+        : size === 1
+          ? `${f3 & 4 ? 'r16' : 'r16s'}[((a + lo[i]) | 0) >> 1]`
+          : `r32[((a + lo[i]) | 0) >> 2]`
+    const align = size === 0 ? '' : ` && (a & ${size === 1 ? 1 : 3}) === 0`
+    const bytes = size === 0 ? 1 : size === 1 ? 2 : 4
+    const slow = `h.loadSlow(a, ${bytes})`
+    const ext = f3 === 0 ? `((${slow} << 24) >> 24)` : f3 === 1 ? `((${slow} << 16) >> 16)` : f3 === 2 ? `(${slow} | 0)` : slow
+    return (
+      `{ const a = (${this.r(rs1)} + ${imm}) | 0; const p = a >>> 12; const i = p & 255; let v = 0;` +
+      ` if (lt[i] === p${align}) v = ${fast}; else { ${this.mark(idx)} v = ${ext}; ${this.w(rd, 'v')} ${this.afterSlow(idx, pc + 4)} }` +
+      ` ${this.w(rd, 'v')} }`
+    )
+  }
+
+  store(f3: number, rs2: number, rs1: number, imm: number, idx: number, pc: number): string {
+    const fast =
+      f3 === 0 ? `r8[(a + so[i]) | 0] = v` : f3 === 1 ? `r16[((a + so[i]) | 0) >> 1] = v` : `r32[((a + so[i]) | 0) >> 2] = v`
+    const align = f3 === 0 ? '' : ` && (a & ${f3 === 1 ? 1 : 3}) === 0`
+    return (
+      `{ const a = (${this.r(rs1)} + ${imm}) | 0; const v = ${this.r(rs2)}; const p = a >>> 12; const i = p & 255;` +
+      ` if (st[i] === p${align}) ${fast}; else { ${this.mark(idx)} h.storeSlow(a, ${1 << f3}, v); ${this.afterSlow(idx, pc + 4)} } }`
+    )
+  }
+
+  /** Source for instruction `idx` (already known to compile: see scan). */
+  insn(insn: number, pc: number, idx: number): string {
+    const rd = (insn >> 7) & 31
+    const rs1 = (insn >> 15) & 31
+    const rs2 = (insn >> 20) & 31
+    const f3 = (insn >> 12) & 7
+    const f7 = insn >>> 25
+    const w = (expr: string): string => this.w(rd, expr)
+    switch (insn & 0x7f) {
+      case 0x13: {
+        const imm = insn >> 20
+        const a = this.r(rs1)
+        switch (f3) {
+          case 0:
+            return w(`${a} + ${imm}`)
+          case 1:
+            return w(`${a} << ${imm & 31}`)
+          case 2:
+            return w(`${a} < ${imm} ? 1 : 0`)
+          case 3:
+            return w(`(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`)
+          case 4:
+            return w(`${a} ^ ${imm}`)
+          case 5:
+            return f7 === 0 ? w(`${a} >>> ${imm & 31}`) : w(`${a} >> ${imm & 31}`)
+          case 6:
+            return w(`${a} | ${imm}`)
+          default:
+            return w(`${a} & ${imm}`)
+        }
+      }
+      case 0x33: {
+        const a = this.r(rs1)
+        const b = this.r(rs2)
+        if (f7 === 1) return w(`${MD[f3]}(${a}, ${b})`)
+        if (f7 === 0x20) return f3 === 0 ? w(`${a} - ${b}`) : w(`${a} >> (${b} & 31)`)
+        const ops = [`${a} + ${b}`, `${a} << (${b} & 31)`, `${a} < ${b} ? 1 : 0`, `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`, `${a} ^ ${b}`, `${a} >>> (${b} & 31)`, `${a} | ${b}`, `${a} & ${b}`]
+        return w(ops[f3])
+      }
+      case 0x03:
+        return this.load(f3, rd, rs1, insn >> 20, idx, pc)
+      case 0x23:
+        return this.store(f3, rs2, rs1, ((insn >> 25) << 5) | ((insn >> 7) & 31), idx, pc)
+      case 0x37:
+        return w(i32(insn & 0xfffff000))
+      case 0x17:
+        return w(i32(pc + (insn & 0xfffff000)))
+      case 0x63: {
+        const target = (pc + branchImm(insn)) | 0
+        const a = this.r(rs1)
+        const b = this.r(rs2)
+        const cond = [`${a} === ${b}`, `${a} !== ${b}`, '', '', `${a} < ${b}`, `${a} >= ${b}`, `(${a} >>> 0) < (${b} >>> 0)`, `(${a} >>> 0) >= (${b} >>> 0)`][f3]
+        return `if (${cond}) { ${this.goTo(idx, target)} }`
+      }
+      case 0x6f:
+        return `${w(i32(pc + 4))} ${this.goTo(idx, (pc + jalImm(insn)) | 0)}`
+      case 0x67:
+        return (
+          `{ const t = ((${this.r(rs1)} + ${insn >> 20}) | 0) & -2; if (t & 3) { ${this.mark(idx)} h.raise(0, t); }` +
+          ` ${w(i32(pc + 4))} ${this.leave(idx, 't')} }`
+        )
+      default:
+        return '' // fence: nothing to do
+    }
+  }
+
+  /** The whole function body around the emitted cases. */
+  wrap(body: string): string {
+    const regs = [...this.used].sort((a, b) => a - b)
+    const spill = [...this.written].sort((a, b) => a - b).map((n) => `x[${n}] = x${n};`).join(' ')
+    const decl = regs.length ? `let ${regs.map((n) => `x${n} = x[${n}]`).join(', ')};\n` : ''
+    return `${decl}let done = 0;\nlet k = 0;\nfor (;;) {\nswitch (k) {\n${body.split(Emitter.SPILL).join(spill)}\n}\n}`
+  }
+}
+
+/** Compiles the region at virtual `pc` whose words are read by `word(i)` (i-th instruction from pc, same page).
  * Returns null when the first instruction cannot be compiled. */
 export function compileBlock(pc: number, phys: number, word: (i: number) => number): Block | null {
-  const lines: string[] = []
+  pc |= 0
   const room = (0x1000 - (pc & 0xfff)) >>> 2
   const max = Math.min(MAX_BLOCK, room)
-  let len = 0
-  let ends = false
-  while (len < max && !ends) {
-    const at = (pc + len * 4) | 0
-    const out = { ends: false }
-    const src = emit(word(len), at, len, pc | 0, out)
-    if (src === null) break
-    lines.push(`/* ${hex(at)} */ ${src}`)
-    len++
-    ends = out.ends
+  const flows: Scanned[] = []
+  let furthest = 0
+  while (flows.length < max) {
+    const at = (pc + flows.length * 4) | 0
+    const sc = scan(word(flows.length), at)
+    if (sc === null) break
+    flows.push(sc)
+    if (sc.flow === 'branch' || sc.flow === 'jal') {
+      const t = (sc.target - pc) / 4
+      if (t > furthest && t < max) furthest = t
+    }
+    // after an unconditional jump, go on only if a forward branch seen so far lands further on (an if/else)
+    if ((sc.flow === 'jal' || sc.flow === 'jalr') && furthest < flows.length) break
   }
+  const len = flows.length
   if (len === 0) return null
-  if (!ends) lines.push(`h.blkN = done + ${len}; return ${i32(pc + len * 4)};`)
-  const body = lines.join('\n').split(LEN).join(String(len))
-  const factory = new Function(...Object.keys(HELPERS), `return function block_${(pc >>> 0).toString(16)}(${PARAMS.join(', ')}) {\nlet done = 0;\nfor (;;) {\n${body}\n}\n}`)
-  const fn = factory(...Object.values(HELPERS)) as BlockFn
-  return { fn, pc: pc | 0, phys, len }
+  const leaders = new Set<number>([0])
+  for (let i = 0; i < len; i++) {
+    const f = flows[i]
+    if (f.flow === 'plain') continue
+    if (i + 1 < len) leaders.add(i + 1)
+    const t = (f.target - pc) / 4
+    if (f.flow !== 'jalr' && t >= 0 && t < len) leaders.add(t)
+  }
+  const e = new Emitter(pc, len, leaders)
+  const lines: string[] = []
+  for (let i = 0; i < len; i++) {
+    const at = (pc + i * 4) | 0
+    if (leaders.has(i)) {
+      if (i > 0) lines.push(`done += ${i - e.bb};`)
+      lines.push(`case ${i}:`)
+      e.bb = i
+    }
+    lines.push(`/* ${hex(at)} */ ${e.insn(word(i), at, i)}`)
+  }
+  const last = flows[len - 1].flow
+  if (last !== 'jal' && last !== 'jalr') lines.push(e.leave(len - 1, i32(pc + len * 4)))
+  const source = `return function block_${(pc >>> 0).toString(16)}(${PARAMS.join(', ')}) {\n${e.wrap(lines.join('\n'))}\n}`
+  let fn = fnCache.get(source)
+  if (fn === undefined) {
+    if (fnCache.size >= CACHE_LIMIT) fnCache.clear()
+    const factory = new Function(...Object.keys(HELPERS), source)
+    fn = factory(...Object.values(HELPERS)) as BlockFn
+    fnCache.set(source, fn)
+  }
+  return { fn, pc, phys, len }
 }
