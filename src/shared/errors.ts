@@ -12,12 +12,30 @@ import { snapshotErrorCodes } from './contract/snapshots'
 import { vmErrorCodes } from './contract/vms'
 import type { ErrorPayload } from './contract/vms'
 
-/** Codes the engine reports for a guest the VMM stopped (see src/main/engine/vmm/api.ts VmHalt), and ELF loading. */
+/** Codes the engine reports: a guest the VMM stopped (src/main/engine/vmm/api.ts VmHalt; params in the comments),
+ * ELF loading (machine/elf.ts), and a VM or machine refusing its configuration (vmm/vm.ts, vmm/costs.ts). */
 export const engineErrorCodes = [
-  'GUEST_TRIPLE_FAULT',
-  'GUEST_ILLEGAL_STORM',
-  'GUEST_WILD_MMIO',
-  'ELF_BAD_MAGIC',
+  'GUEST_TRIPLE_FAULT', // { cause, pc, handler }
+  'GUEST_ILLEGAL_STORM', // { count, instructions, pc }
+  'GUEST_WILD_MMIO', // { gpa, pc, access: fetch | load | store }
+  'GUEST_HUNG', // { pc }
+  'VMM_INTERNAL_ERROR', // { message, pc }
+  'VMM_BAD_MEMORY_SIZE', // { memoryMiB, max }
+  'VMM_BAD_MODE', // { mode }
+  'VMM_UNKNOWN_COST', // { name }
+  'VMM_BAD_COST', // { name, value }
+  'VMM_CMDLINE_TOO_LONG', // { length, max }
+  'VMM_STATE_MISMATCH', // { saved, mode }
+  'MACHINE_BAD_MEMORY_SIZE', // { memoryMiB, max }
+  'ELF_TOO_SHORT', // { size }
+  'ELF_BAD_MAGIC', // { magic }
+  'ELF_NOT_32BIT', // { elfClass }
+  'ELF_NOT_LITTLE_ENDIAN', // { encoding }
+  'ELF_NOT_RISCV', // { machine }
+  'ELF_TRUNCATED', // { what }
+  'ELF_BAD_SEGMENT', // { segment, filesz, memsz }
+  'ELF_NO_SEGMENTS',
+  'ELF_SEGMENT_OUTSIDE_RAM', // { segment, address, size }
   'ENGINE_UNAVAILABLE'
 ] as const
 

@@ -17,6 +17,17 @@ export function errorText(err: unknown): string {
   if (err.code === 'VM_BAD_STATE' && typeof params.action === 'string' && te(`vms.actions.${params.action}`)) {
     params.action = t(`vms.actions.${params.action}`)
   }
+  // engine params that are identifiers, not words: exception cause numbers, access kinds, mode ids
+  const word = (param: string, prefix: string): void => {
+    const v = params[param]
+    if (v !== undefined && te(`${prefix}.${v}`)) params[param] = t(`${prefix}.${v}`)
+  }
+  if (err.code === 'GUEST_TRIPLE_FAULT') word('cause', 'trapCause')
+  if (err.code === 'GUEST_WILD_MMIO') word('access', 'memAccess')
+  if (err.code === 'VMM_STATE_MISMATCH' || err.code === 'VMM_BAD_MODE') {
+    word('saved', 'vms.mode')
+    word('mode', 'vms.mode')
+  }
   return te(`errors.${err.code}`) ? t(`errors.${err.code}`, params) : t('errors.unknown', { code: err.code })
 }
 

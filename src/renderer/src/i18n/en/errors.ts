@@ -25,11 +25,47 @@ export default {
     VM_IMAGE_REQUIRED: 'Choose a guest image.',
     ID_FORMAT: 'Not a valid identifier.',
     BASE64_FORMAT: 'Not valid base64 data.',
-    GUEST_TRIPLE_FAULT: 'the guest faulted inside its own trap handler',
-    GUEST_ILLEGAL_STORM: 'the guest executed illegal instructions in a loop',
-    GUEST_WILD_MMIO: 'the guest accessed a device address that does not exist',
-    ELF_BAD_MAGIC: 'The guest image is not an ELF file.',
+    // why the VMM stopped a guest: shown after “Stopped by the VMM:”, so written as the end of that sentence
+    GUEST_TRIPLE_FAULT: 'the guest faulted inside its own trap handler ({cause} at {pc}; handler at {handler})',
+    GUEST_ILLEGAL_STORM: 'the guest ran {count} illegal instructions within {instructions} instructions (the last at {pc})',
+    GUEST_WILD_MMIO: 'the guest tried to {access} {gpa}, where there is neither RAM nor a device (instruction at {pc})',
+    GUEST_HUNG: 'the guest is stuck in an endless loop at {pc} with every interrupt masked',
+    VMM_INTERNAL_ERROR: 'the VMM hit an internal error while running the guest at {pc} ({message})',
+    VMM_BAD_MEMORY_SIZE: 'A VM cannot have {memoryMiB} MiB of memory; choose from 1 to {max} MiB.',
+    VMM_BAD_MODE: 'Unknown virtualization mode “{mode}”.',
+    VMM_UNKNOWN_COST: 'There is no exit cost named “{name}”.',
+    VMM_BAD_COST: 'The exit cost “{name}” must be a number of cycles, 0 or more (got “{value}”).',
+    VMM_CMDLINE_TOO_LONG: 'The kernel command line is {length} bytes long; at most {max} bytes fit.',
+    VMM_STATE_MISMATCH: 'The saved state is from a {saved} VM; it cannot be loaded into this {mode} VM.',
+    MACHINE_BAD_MEMORY_SIZE: 'A machine cannot have {memoryMiB} MiB of memory; choose from 1 to {max} MiB.',
+    ELF_TOO_SHORT: 'The guest image is only {size} bytes long, too short even for an ELF header (52 bytes).',
+    ELF_BAD_MAGIC: 'The guest image is not an ELF file: it starts with the bytes {magic} instead of 7f 45 4c 46.',
+    ELF_NOT_32BIT: 'The guest image is not a 32-bit ELF file (ELF class {elfClass}); the workbench runs RV32 guests.',
+    ELF_NOT_LITTLE_ENDIAN: 'The guest image is not little-endian (ELF data encoding {encoding}); RISC-V guests are.',
+    ELF_NOT_RISCV: 'The guest image was built for another processor (ELF machine {machine}), not RISC-V (243).',
+    ELF_TRUNCATED: 'The guest image is damaged or cut short (the problem is in: {what}).',
+    ELF_BAD_SEGMENT: 'Segment {segment} of the guest image is invalid: {filesz} bytes in the file but only {memsz} bytes in memory.',
+    ELF_NO_SEGMENTS: 'The guest image has no loadable segment, so there is nothing to run.',
+    ELF_SEGMENT_OUTSIDE_RAM: 'Segment {segment} of the guest image ({size} bytes at {address}) lies outside the VM’s RAM. Give the VM more memory, or link the image at 0x80000000.',
     ENGINE_UNAVAILABLE: 'The VMM engine is not available in this build.',
     unknown: 'Error {code}.'
-  }
+  },
+  // RISC-V exception causes (scause), used to explain a triple fault
+  trapCause: {
+    '0': 'misaligned instruction address',
+    '1': 'instruction access fault',
+    '2': 'illegal instruction',
+    '3': 'breakpoint',
+    '4': 'misaligned load',
+    '5': 'load access fault',
+    '6': 'misaligned store',
+    '7': 'store access fault',
+    '8': 'system call from user mode',
+    '9': 'system call from supervisor mode',
+    '12': 'instruction page fault',
+    '13': 'load page fault',
+    '15': 'store page fault'
+  },
+  // the kind of access in GUEST_WILD_MMIO (“the guest tried to … 0x…”)
+  memAccess: { fetch: 'run code at', load: 'read', store: 'write to' }
 }

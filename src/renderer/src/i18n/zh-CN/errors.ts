@@ -24,11 +24,47 @@ export default {
     VM_IMAGE_REQUIRED: '请选择客户机镜像。',
     ID_FORMAT: '不是有效的标识符。',
     BASE64_FORMAT: '不是有效的 base64 数据。',
-    GUEST_TRIPLE_FAULT: '客户机在自己的陷阱处理程序中再次出错',
-    GUEST_ILLEGAL_STORM: '客户机反复执行非法指令',
-    GUEST_WILD_MMIO: '客户机访问了不存在的设备地址',
-    ELF_BAD_MAGIC: '客户机镜像不是 ELF 文件。',
+    // VMM 停止客户机的原因：显示在“已被 VMM 停止：”之后
+    GUEST_TRIPLE_FAULT: '客户机在自己的陷阱处理程序中再次出错（{pc} 处发生{cause}；处理程序位于 {handler}）',
+    GUEST_ILLEGAL_STORM: '客户机在 {instructions} 条指令内执行了 {count} 条非法指令（最后一条位于 {pc}）',
+    GUEST_WILD_MMIO: '客户机试图在地址 {gpa} 上{access}，该地址既不是内存也没有设备（指令位于 {pc}）',
+    GUEST_HUNG: '客户机在 {pc} 处屏蔽了所有中断并陷入死循环',
+    VMM_INTERNAL_ERROR: 'VMM 在运行客户机时（{pc} 处）发生内部错误（{message}）',
+    VMM_BAD_MEMORY_SIZE: '虚拟机内存不能为 {memoryMiB} MiB，请选择 1 到 {max} MiB。',
+    VMM_BAD_MODE: '未知的虚拟化模式“{mode}”。',
+    VMM_UNKNOWN_COST: '不存在名为“{name}”的退出开销。',
+    VMM_BAD_COST: '退出开销“{name}”必须是不小于 0 的周期数（收到的是“{value}”）。',
+    VMM_CMDLINE_TOO_LONG: '内核命令行长 {length} 字节，最多只能容纳 {max} 字节。',
+    VMM_STATE_MISMATCH: '保存的状态来自{saved}模式的虚拟机，不能加载到这台{mode}模式的虚拟机中。',
+    MACHINE_BAD_MEMORY_SIZE: '机器内存不能为 {memoryMiB} MiB，请选择 1 到 {max} MiB。',
+    ELF_TOO_SHORT: '客户机镜像只有 {size} 字节，连 ELF 文件头（52 字节）都放不下。',
+    ELF_BAD_MAGIC: '客户机镜像不是 ELF 文件：开头的字节是 {magic}，而不是 7f 45 4c 46。',
+    ELF_NOT_32BIT: '客户机镜像不是 32 位 ELF 文件（ELF 类别 {elfClass}），工作台只运行 RV32 客户机。',
+    ELF_NOT_LITTLE_ENDIAN: '客户机镜像不是小端字节序（ELF 数据编码 {encoding}），而 RISC-V 客户机必须是小端。',
+    ELF_NOT_RISCV: '客户机镜像是为其他处理器构建的（ELF 机器类型 {machine}），不是 RISC-V（243）。',
+    ELF_TRUNCATED: '客户机镜像已损坏或不完整（出错位置：{what}）。',
+    ELF_BAD_SEGMENT: '客户机镜像的段 {segment} 无效：文件中有 {filesz} 字节，而内存中只有 {memsz} 字节。',
+    ELF_NO_SEGMENTS: '客户机镜像没有可加载的段，没有可运行的内容。',
+    ELF_SEGMENT_OUTSIDE_RAM: '客户机镜像的段 {segment}（位于 {address}，{size} 字节）落在虚拟机内存之外。请增加虚拟机内存，或把镜像链接到 0x80000000。',
     ENGINE_UNAVAILABLE: '此版本中没有可用的 VMM 引擎。',
     unknown: '错误 {code}。'
-  }
+  },
+  // RISC-V 异常原因（scause），用于说明三重故障
+  trapCause: {
+    '0': '指令地址未对齐',
+    '1': '取指访问错误',
+    '2': '非法指令',
+    '3': '断点',
+    '4': '读取地址未对齐',
+    '5': '读取访问错误',
+    '6': '写入地址未对齐',
+    '7': '写入访问错误',
+    '8': '用户态系统调用',
+    '9': '监管态系统调用',
+    '12': '取指缺页',
+    '13': '读取缺页',
+    '15': '写入缺页'
+  },
+  // GUEST_WILD_MMIO 中的访问类型（“客户机试图在地址 0x… 上……”）
+  memAccess: { fetch: '取指执行', load: '读取数据', store: '写入数据' }
 }
