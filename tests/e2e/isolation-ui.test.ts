@@ -52,6 +52,7 @@ describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped:
     const steps = Number((await page.locator('[data-replay-step]').innerText()).match(/of (\d+)/)![1])
     for (let i = 1; i < steps; i++) await page.click('[data-replay-next]')
     const replay = await page.locator('[data-replay] ol').innerText()
+    expect(replay).toMatch(/Device page read 1: slot \d \(attacker address 0x3000[1-8]000\), 128 reads → host 0x[0-9a-f]+–0x[0-9a-f]+: attacker-vm:virtio-config-buffer/)
     expect(replay).toMatch(/reached victim-vm:ram at host 0x[0-9a-f]+ = the victim’s guest-physical 0x8/)
     expect(replay).toMatch(/Read \d+: slot \d offset 0x[0-9a-f]+ → host 0x[0-9a-f]+ \(victim 0x8[0-9a-f]+\): bytes [0-9a-f]{8}/)
     expect(replay).toMatch(/escape counted after \d+ tries/)
@@ -64,7 +65,8 @@ describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped:
     await setParam('trials', '500')
     await page.click('[data-run]')
     await page.locator('[data-progress]').waitFor()
-    await page.waitForFunction("Number(document.querySelector('[data-progress]')?.value ?? 0) >= 1", null, { timeout: 60_000 })
+    // the bar moves: the first trial's isolation.progress event arrived
+    await expect.poll(async () => Number(await page.locator('[data-progress]').getAttribute('value')), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(1)
     await page.click('[data-cancel]')
     await page.locator('[data-progress]').waitFor({ state: 'detached', timeout: 30_000 })
     expect(await page.locator('[data-run]').isEnabled()).toBe(true)

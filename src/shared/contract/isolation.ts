@@ -75,6 +75,9 @@ export const IsolationTrialSchema = z.object({
   firstIntoTenant: CrossingAccessSchema.nullable(),
   secretReads: z.array(CrossingAccessSchema),
   crossings: z.number(),
+  deviceVisits: z.array(
+    z.object({ visit: z.number(), firstRead: z.number(), slot: z.number(), reads: z.number(), hostStart: z.number().nullable(), hostEnd: z.number().nullable(), regions: z.array(z.string()) })
+  ),
   hostRegions: z.array(z.object({ name: z.string(), owner: z.string(), base: z.number(), size: z.number() }))
 })
 export type IsolationTrialDto = z.infer<typeof IsolationTrialSchema>

@@ -48,6 +48,7 @@ function trialDto(t: PublicReport['trials'][number]): IsolationTrialDto {
     firstIntoTenant: t.firstIntoTenant,
     secretReads: t.secretReads,
     crossings: t.crossings,
+    deviceVisits: t.deviceVisits,
     hostRegions: t.hostRegions
   }
 }

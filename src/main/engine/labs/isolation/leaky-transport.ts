@@ -41,6 +41,20 @@ export interface CrossingAccess {
 }
 
 const CROSSING_LOG = 512
+const VISIT_LOG = 4096
+
+/** One read of a whole register window by the attacker (a run of reads starting at offset 0 of a slot). */
+export interface DeviceVisit {
+  /** 1-based index of the visit, and of its first read among all reads. */
+  visit: number
+  firstRead: number
+  slot: number
+  reads: number
+  /** Flawed model: the host addresses the visit's reads covered, and the regions they fell in. */
+  hostStart: number | null
+  hostEnd: number | null
+  regions: string[]
+}
 
 export class LeakyVirtioTransport implements MmioDevice {
   readonly name = 'virtio-mmio'
@@ -56,6 +70,7 @@ export class LeakyVirtioTransport implements MmioDevice {
   firstIntoTenant: CrossingAccess | null = null
   private readonly recent: CrossingAccess[] = []
   crossings = 0
+  readonly visits: DeviceVisit[] = []
 
   constructor(
     private readonly host: HostMemory,
@@ -69,9 +84,10 @@ export class LeakyVirtioTransport implements MmioDevice {
     this.reads++
     const slot = offset >>> 12
     const reg = offset & (VIRTIO_STRIDE - 1)
+    const at = this.configBuffer.base + this.cursor
+    this.track(slot, reg, size, at)
     if (!this.flawed) return this.empty.read(reg, size)
     // flawed decode: every register of an empty slot is the config data port; the cursor is not checked
-    const at = this.configBuffer.base + this.cursor
     this.cursor += size
     let value = 0
     for (let i = 0; i < size; i++) value |= this.host.byte(at + i) << (8 * i)
@@ -84,6 +100,21 @@ export class LeakyVirtioTransport implements MmioDevice {
   /** The last logged crossing reads (oldest first). */
   recentCrossings(): CrossingAccess[] {
     return this.recent.slice()
+  }
+
+  private track(slot: number, reg: number, size: number, at: number): void {
+    let v = this.visits.at(-1)
+    if (!v || reg === 0 || v.slot !== slot) {
+      if (this.visits.length >= VISIT_LOG) return
+      v = { visit: this.visits.length + 1, firstRead: this.reads, slot, reads: 0, hostStart: null, hostEnd: null, regions: [] }
+      this.visits.push(v)
+    }
+    v.reads++
+    if (!this.flawed) return
+    v.hostStart ??= at
+    v.hostEnd = at + size
+    const name = this.host.regionAt(at)?.name ?? '(unmapped host memory)'
+    if (!v.regions.includes(name)) v.regions.push(name)
   }
 
   private observe(slot: number, reg: number, size: number, at: number): void {

@@ -11,7 +11,7 @@ import { EXIT_REASONS } from '../../vmm/api'
 import { RAM_BASE, VIRTIO_BASE } from '../../machine/board'
 import { EngineError } from '../../errors'
 import { HostMemory } from './host-memory'
-import { LeakyVirtioTransport, type CrossingAccess } from './leaky-transport'
+import { LeakyVirtioTransport, type CrossingAccess, type DeviceVisit } from './leaky-transport'
 import { ISOLATION_CONFIGS, type IsolationConfigName } from '../../../../shared/contract/isolation'
 
 export { ISOLATION_CONFIGS }
@@ -73,6 +73,8 @@ export interface TrialResult extends TrialDraw {
   firstIntoTenant: CrossingAccess | null
   secretReads: CrossingAccess[]
   crossings: number
+  /** vms: the attacker's reads of the virtio-mmio register windows, one entry per window read. */
+  deviceVisits: DeviceVisit[]
   hostRegions: { name: string; owner: string; base: number; size: number }[]
 }
 
@@ -209,6 +211,7 @@ export function runTrial(config: IsolationConfig, draw: TrialDraw, elf: Uint8Arr
     firstIntoTenant: transport?.firstIntoTenant ?? null,
     secretReads,
     crossings: transport?.crossings ?? 0,
+    deviceVisits: transport?.visits ?? [],
     hostRegions: host.list().map((r) => ({ name: r.name, owner: r.owner, base: r.base, size: r.bytes.length }))
   }
 }

@@ -50,6 +50,8 @@ export default {
       attackerKernel: 'The attacker fuzzed the shared kernel’s system calls; its output: “{line}”.',
       flawKernel: 'klog_read (system call 1012) checked the offset but not the length: the read ran on from the kernel log into the file table, where the victim’s file lives.',
       attackerVm: 'The attacker VM read device registers every 16th try; its output: “{line}”.',
+      visit: 'Device page read {visit}: slot {slot} (attacker address {page}), {reads} reads → host {from}–{to}: {regions}',
+      visitEmpty: 'Device page read {visit}: slot {slot} (attacker address {page}), {reads} reads: an empty slot’s registers, nothing outside the attacker VM.',
       firstCrossing: 'Read {read}: slot {slot} offset {offset} went past the transport’s config buffer to host {host} ({region}).',
       intoVictim: 'Read {read}: the cursor reached {region} at host {host} = the victim’s guest-physical {gpa}.',
       secretRead: 'Read {read}: slot {slot} offset {offset} → host {host} (victim {gpa}): bytes {bytes} “{ascii}”',

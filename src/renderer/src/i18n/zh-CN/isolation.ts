@@ -50,6 +50,8 @@ export default {
       attackerKernel: '攻击者对共享内核的系统调用进行模糊测试；其输出：“{line}”。',
       flawKernel: 'klog_read（系统调用 1012）检查了偏移但没有检查长度：读取从内核日志一直越过到文件表，受害者的文件就在那里。',
       attackerVm: '攻击者虚拟机每第 16 次尝试读取一次设备寄存器；其输出：“{line}”。',
+      visit: '第 {visit} 次读取设备页：插槽 {slot}（攻击者地址 {page}），{reads} 次读取 → 主机 {from}–{to}：{regions}',
+      visitEmpty: '第 {visit} 次读取设备页：插槽 {slot}（攻击者地址 {page}），{reads} 次读取：空插槽的寄存器，没有读到攻击者虚拟机之外的内容。',
       firstCrossing: '第 {read} 次读取：插槽 {slot} 偏移 {offset} 越过了传输层的配置缓冲区，到达主机 {host}（{region}）。',
       intoVictim: '第 {read} 次读取：游标到达 {region}，主机 {host} = 受害者的客户机物理地址 {gpa}。',
       secretRead: '第 {read} 次读取：插槽 {slot} 偏移 {offset} → 主机 {host}（受害者 {gpa}）：字节 {bytes}“{ascii}”',
