@@ -98,14 +98,17 @@ describe('isolation experiment', () => {
     expect(csv).not.toContain(a.trials[0].secret)
   }, 60_000)
 
-  it('escape rate falls inside the Wilson interval predicted by the flaw model', () => {
-    const p = { ...base, configs: ['containers' as const], trials: 24, pKernelFlaw: 0.4, seed: 3 }
+  it('escape rates fall inside the Wilson interval predicted by the flaw model', () => {
+    const p = { ...base, configs: ['containers' as const, 'vms' as const], trials: 14, pKernelFlaw: 0.4, pVmmFlaw: 0.3, seed: 3 }
     const r = runExperiment(p, elf)
-    const s = r.summaries[0]
-    const flawed = r.trials.filter((t) => t.kernelFlawed).length
-    expect(s.escapes).toBe(flawed) // every flawed trial escaped, no unflawed one did
-    expect(s.interval.low).toBeLessThanOrEqual(0.4)
-    expect(s.interval.high).toBeGreaterThanOrEqual(0.4)
+    for (const s of r.summaries) {
+      const flawed = r.trials.filter((t) => t.config === s.config && (s.config === 'vms' ? t.vmmFlawed : t.kernelFlawed)).length
+      expect(s.escapes).toBe(flawed) // every flawed trial escaped, no unflawed one did
+      expect(s.flawedTrials).toBe(flawed)
+      expect(s.interval.low).toBeLessThanOrEqual(s.predicted)
+      expect(s.interval.high).toBeGreaterThanOrEqual(s.predicted)
+    }
+    expect(r.summaries.map((s) => s.predicted)).toEqual([0.4, 0.3])
   }, 60_000)
 
   it('an escape needs the planted secret, not any SECRET{...} text', () => {
