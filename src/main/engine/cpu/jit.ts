@@ -7,7 +7,7 @@
 // Loads and stores inline the soft-TLB fast path and call the hart's slow paths otherwise, recording which
 // instruction was running so a fault stays precise. The hart keeps blocks per virtual pc, checks the physical
 // place on every lookup, and drops a page's blocks when something stores to it (self-modifying code).
-// Compiled functions depend only on their source, so identical code (another VM booting the same kernel, code
+// Compiled functions depend only on the pc and the instruction words, so identical code (another VM booting the same kernel, code
 // recompiled after a data write on its page) reuses the function from a bounded cache.
 import { mulh, mulhsu, mulhu, div, divu, rem, remu } from './muldiv'
 
@@ -44,7 +44,8 @@ export interface Block {
 const PARAMS = ['h', 'x', 'r32', 'r16', 'r16s', 'r8', 'r8s', 'lt', 'lo', 'st', 'so', 'n0', 'room']
 const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu }
 const MD = ['Math.imul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu']
-/** Compiled functions by source text (see the header); cleared when it reaches this size. */
+/** Compiled functions by pc and instruction words (what the source is made from; see the header); cleared when
+ * it reaches this size. */
 const CACHE_LIMIT = 20_000
 const fnCache = new Map<string, BlockFn>()
 
@@ -289,6 +290,11 @@ export function compileBlock(pc: number, phys: number, word: (i: number) => numb
   }
   const len = flows.length
   if (len === 0) return null
+  const words: number[] = []
+  for (let i = 0; i < len; i++) words.push(word(i))
+  const key = `${pc}:${words.join(',')}`
+  const known = fnCache.get(key)
+  if (known !== undefined) return { fn: known, pc, phys, len }
   const leaders = new Set<number>([0])
   for (let i = 0; i < len; i++) {
     const f = flows[i]
@@ -306,17 +312,14 @@ export function compileBlock(pc: number, phys: number, word: (i: number) => numb
       lines.push(`case ${i}:`)
       e.bb = i
     }
-    lines.push(`/* ${hex(at)} */ ${e.insn(word(i), at, i)}`)
+    lines.push(`/* ${hex(at)} */ ${e.insn(words[i], at, i)}`)
   }
   const last = flows[len - 1].flow
   if (last !== 'jal' && last !== 'jalr') lines.push(e.leave(len - 1, i32(pc + len * 4)))
   const source = `return function block_${(pc >>> 0).toString(16)}(${PARAMS.join(', ')}) {\n${e.wrap(lines.join('\n'))}\n}`
-  let fn = fnCache.get(source)
-  if (fn === undefined) {
-    if (fnCache.size >= CACHE_LIMIT) fnCache.clear()
-    const factory = new Function(...Object.keys(HELPERS), source)
-    fn = factory(...Object.values(HELPERS)) as BlockFn
-    fnCache.set(source, fn)
-  }
+  if (fnCache.size >= CACHE_LIMIT) fnCache.clear()
+  const factory = new Function(...Object.keys(HELPERS), source)
+  const fn = factory(...Object.values(HELPERS)) as BlockFn
+  fnCache.set(key, fn)
   return { fn, pc, phys, len }
 }
