@@ -46,6 +46,8 @@ describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped:
     expect(await page.locator('[data-row=vms] [data-cell=escapes]').innerText()).toBe('2 / 2')
     expect(await page.locator('[data-row=vms]').innerText()).toMatch(/VMM\s+\d+ exit reasons \+ 1032 device registers/)
     expect(await page.locator('[data-chart=rate]').isVisible()).toBe(true)
+    await page.selectOption('[data-time-axis]', 'virtual')
+    expect(await page.locator('[data-chart=time]').isVisible()).toBe(true)
     expect(await page.locator('[data-why]').innerText()).toContain('share one kernel')
 
     // replay: a VM escape by default; step to the end, where the crossing reads and the engine's check are
