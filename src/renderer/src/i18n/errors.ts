@@ -1,6 +1,7 @@
 // Turns any error into a translated sentence: a WorkbenchError's code and params through the catalogues,
 // anything else into the generic internal error. Never a stack trace.
 import { WorkbenchError } from '@shared/errors'
+import { grouped } from '../format'
 import { i18n } from './index'
 
 export function errorText(err: unknown): string {
@@ -21,6 +22,11 @@ export function errorText(err: unknown): string {
   const word = (param: string, prefix: string): void => {
     const v = params[param]
     if (v !== undefined && te(`${prefix}.${v}`)) params[param] = t(`${prefix}.${v}`)
+  }
+  // quantities read better grouped (4,096 illegal instructions within 1,048,576)
+  for (const q of ['count', 'instructions', 'size', 'filesz', 'memsz', 'length']) {
+    const v = params[q]
+    if (typeof v === 'number' && Number.isInteger(v)) params[q] = grouped(v)
   }
   if (err.code === 'GUEST_TRIPLE_FAULT') word('cause', 'trapCause')
   if (err.code === 'GUEST_WILD_MMIO') word('access', 'memAccess')

@@ -127,9 +127,19 @@ export const useVms = defineStore('vms', () => {
     return decodeBase64((await client.call('vms.serialHistory', { id })).bytes)
   }
 
+  /** The last sample of a VM this page has not seen a tick for (an idle guest sends none until it wakes up). */
+  async function latestStats(id: string): Promise<void> {
+    if (history.value.get(id)?.last) return
+    const s = await client.call('vms.stats', { id })
+    if (s && !history.value.get(id)?.last) {
+      record(s)
+      statsVersion.value++
+    }
+  }
+
   async function type(id: string, text: string): Promise<void> {
     await client.call('vms.sendSerial', { id, text })
   }
 
-  return { list, hosts, images, loaded, statsVersion, history, byId, load, refreshHosts, create, action, remove, onSerial, serialHistory, type }
+  return { list, hosts, images, loaded, statsVersion, history, byId, load, refreshHosts, create, action, remove, onSerial, serialHistory, latestStats, type }
 })
