@@ -3,8 +3,14 @@
 // dirty logging (KVM without PML write-protects pages and logs the first write of each). Guest RAM sits at the
 // same address in host-physical space, so a mapped page translates to itself; device addresses are never mapped,
 // so every access to them is an EPT violation the VMM emulates.
-import { ACCESS_FETCH, ACCESS_STORE, type AccessKind, type Stage2 } from '../cpu/types'
-import { PAGE_SHIFT } from './sv32'
+import { ACCESS_FETCH as ACCESS_FETCH_, ACCESS_STORE as ACCESS_STORE_, type AccessKind, type Stage2 } from '../cpu/types'
+import { PAGE_SHIFT as PAGE_SHIFT_ } from './sv32'
+
+// Module-local copies: tsx/esbuild turn imported bindings into getter calls on every use; translate() runs on every
+// TLB miss of a hardware-assisted guest.
+const ACCESS_FETCH = ACCESS_FETCH_
+const ACCESS_STORE = ACCESS_STORE_
+const PAGE_SHIFT = PAGE_SHIFT_
 
 const F_PRESENT = 0x01
 const F_R = 0x02

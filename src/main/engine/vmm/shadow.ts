@@ -3,7 +3,18 @@
 // before it). Two contexts: one for the guest's virtual S-mode and one for its virtual U-mode, so that guest
 // pages with U=0 are never reachable while the guest runs its user code. The hart always runs the guest in real
 // U-mode, so every shadow leaf carries U=1 (and A=1, D=W so the hart never has to update them).
-import { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, SATP_MODE_SV32, PAGE_SHIFT } from './sv32'
+import { PTE_A as PTE_A_, PTE_D as PTE_D_, PTE_R as PTE_R_, PTE_U as PTE_U_, PTE_V as PTE_V_, PTE_W as PTE_W_, PTE_X as PTE_X_, SATP_MODE_SV32 as SATP_MODE_SV32_, PAGE_SHIFT as PAGE_SHIFT_ } from './sv32'
+
+// Module-local copies: tsx/esbuild turn imported bindings into getter calls on every use (hidden-fault path).
+const PTE_A = PTE_A_
+const PTE_D = PTE_D_
+const PTE_R = PTE_R_
+const PTE_U = PTE_U_
+const PTE_V = PTE_V_
+const PTE_W = PTE_W_
+const PTE_X = PTE_X_
+const SATP_MODE_SV32 = SATP_MODE_SV32_
+const PAGE_SHIFT = PAGE_SHIFT_
 
 export const CTX_S = 0
 export const CTX_U = 1

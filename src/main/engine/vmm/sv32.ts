@@ -1,8 +1,13 @@
 // Sv32 as the VMM sees it: walking the guest's own page table in guest-physical memory (the way the hardware
 // walker would, including the A/D update), plus PTE bit constants shared by the shadow MMU.
-import { ACCESS_FETCH, ACCESS_STORE, type AccessKind } from '../cpu/types'
+import { ACCESS_FETCH as ACCESS_FETCH_, ACCESS_STORE as ACCESS_STORE_, type AccessKind } from '../cpu/types'
+import * as CSR_BITS from '../cpu/csr'
 
-import { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, SATP_MODE_SV32 } from '../cpu/csr'
+// Module-local copies: tsx/esbuild turn imported bindings into getter calls on every use, which the walk (run on
+// every hidden fault) must not pay.
+const ACCESS_FETCH = ACCESS_FETCH_
+const ACCESS_STORE = ACCESS_STORE_
+const { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, SATP_MODE_SV32 } = CSR_BITS
 
 export { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, SATP_MODE_SV32 }
 export const PAGE_SHIFT = 12
