@@ -79,6 +79,7 @@ export default {
       dirtyPages: 'Dirty pages',
       wall: 'Running for'
     },
+    waitingForStats: 'Waiting for the first statistics from the host (an idle guest sends them when it wakes up).',
     notRunning: 'The VM is not running. Start it to see live statistics.'
   }
 }

@@ -79,6 +79,7 @@ export default {
       dirtyPages: '脏页',
       wall: '已运行'
     },
+    waitingForStats: '正在等待主机发来的第一批统计数据（空闲的客户机会在被唤醒时发送）。',
     notRunning: '虚拟机未运行。启动后可查看实时统计。'
   }
 }
