@@ -9,9 +9,9 @@ import { Vm } from '../../vmm/vm'
 import { RAM_BASE } from '../../machine/board'
 import { EXIT_REASONS, type VmStats } from '../../vmm/api'
 import { EngineError } from '../../errors'
-import type { MmioDevice } from '../../devices/virtio/dma'
 import { attachNic } from '../../devices/net/attach'
 import { EventQueue } from '../../network/events'
+import { syncedDevice } from '../../network/synced-device'
 import { VirtualSwitch } from '../../network/switch'
 import { ExternalEndpoint } from '../../network/endpoint'
 import { macForNic } from '../../network/frame'
@@ -76,23 +76,6 @@ function word(vm: Vm, symbol: string): DataView & { at: number } {
   return Object.assign(new DataView(vm.ram.buffer, vm.ram.byteOffset + at - RAM_BASE, 4), { at })
 }
 
-/** A trapped device whose accesses first deliver the network events that are due: the device model runs when
- * the VMM emulates an access, and must see every frame that has arrived by then. */
-function synced(dev: MmioDevice, events: EventQueue): MmioDevice {
-  return {
-    name: dev.name,
-    size: dev.size,
-    read: (o, size) => {
-      events.catchUp()
-      return dev.read(o, size)
-    },
-    write: (o, size, v) => {
-      events.catchUp()
-      dev.write(o, size, v)
-    }
-  }
-}
-
 function exitsOf(s: VmStats): number {
   return EXIT_REASONS.reduce((n, r) => n + (s.exits[r] ?? 0), 0)
 }
@@ -120,7 +103,7 @@ export function* netPathSteps(path: NetPath, elf: Uint8Array, params: NetLabPara
   const nic = attachNic(vm, path, {
     mac: macForNic(1),
     connect: (rx) => sw.attach('vm', rx, path === 'sriov-vf' ? net.vfSwitchPerFrame : null),
-    wrap: (dev) => synced(dev, events),
+    wrap: (dev) => syncedDevice(dev, events),
     onPostedInterrupt: () => posted++
   })
   const vf = nic?.vf ?? null
