@@ -2,47 +2,28 @@
 // on the real VMM, measured by its firmware) is attested green; the tamper demo reboots it with a flipped kernel
 // byte and the checklist turns red naming PCR 4's kernel event; the page speaks 简体中文.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import WebSocket from 'ws'
-import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import { missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
+import { connect, openPage } from './browser'
+import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
 let browser: Browser
 let page: Page
-let ws: WebSocket
-const pageErrors: string[] = []
-
-function call(command: string, payload: unknown): Promise<{ ok: boolean; value?: unknown }> {
-  const id = Math.floor(Math.random() * 1e9)
-  return new Promise((resolve) => {
-    const on = (data: WebSocket.RawData): void => {
-      const m = JSON.parse(data.toString()) as { kind: string; id?: number; ok: boolean; value?: unknown }
-      if (m.kind !== 'result' || m.id !== id) return
-      ws.off('message', on)
-      resolve(m)
-    }
-    ws.on('message', on)
-    ws.send(JSON.stringify({ kind: 'call', id, command, payload }))
-  })
-}
+let ws: LabSocket
+let pageErrors: string[] = []
+const call: LabSocket['call'] = (command, payload) => ws.call(command, payload)
 
 describe.skipIf(skip !== null)(`attestation UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await startLab()
-    ws = await new Promise<WebSocket>((resolve, reject) => {
-      const s = new WebSocket(`${lab.origin.replace('http', 'ws')}/ws?token=${lab.token}`)
-      s.once('open', () => resolve(s))
-      s.once('error', reject)
-    })
+    ws = await connect(lab)
     const created = await call('vms.create', { name: 'trusted', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: true, hostId: 'host-a' })
     expect(created.ok).toBe(true)
     expect((await call('vms.start', { id: (created.value as { id: string }).id })).ok).toBe(true)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    ;({ browser, page, pageErrors } = await openPage(1000))
   }, 120_000)
   afterAll(async () => {
     ws?.close()

@@ -2,23 +2,21 @@
 // and shows A/B side by side, the three NIC paths fill the table and chart and export CSV, the planner explains
 // refusals, and the page speaks 简体中文.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import { missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
+import { openPage } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
 let browser: Browser
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 describe.skipIf(skip !== null)(`I/O lab UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await startLab()
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
   })
   afterAll(async () => {
     await browser?.close()

@@ -2,16 +2,16 @@
 // worker (progress bar, then the comparison table and charts), replay a VM escape step by step down to the
 // crossing reads, export CSV, cancel a long run, and read the page in 简体中文.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import { missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
+import { openPage } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
 let browser: Browser
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 async function setParam(name: string, value: string): Promise<void> {
   await page.fill(`[data-param=${name}]`, value)
@@ -20,9 +20,7 @@ async function setParam(name: string, value: string): Promise<void> {
 describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await startLab()
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
   })
   afterAll(async () => {
     await browser?.close()

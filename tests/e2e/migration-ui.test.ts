@@ -3,49 +3,29 @@
 // statistics, per-round chart), the history exports as CSV, the post-copy warning shows, and the dialog speaks
 // 简体中文 when the language changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import WebSocket from 'ws'
-import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import { missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
+import { connect, openPage } from './browser'
+import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
 let browser: Browser
 let page: Page
-let ws: WebSocket
-let nextId = 1
-const pageErrors: string[] = []
-
-function call(command: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
-  const id = nextId++
-  return new Promise((resolve) => {
-    const on = (data: WebSocket.RawData): void => {
-      const m = JSON.parse(data.toString()) as { kind: string; id?: number; ok: boolean; value?: unknown; error?: { code: string } }
-      if (m.kind !== 'result' || m.id !== id) return
-      ws.off('message', on)
-      resolve(m)
-    }
-    ws.on('message', on)
-    ws.send(JSON.stringify({ kind: 'call', id, command, payload }))
-  })
-}
+let ws: LabSocket
+let pageErrors: string[] = []
+const call: LabSocket['call'] = (command, payload) => ws.call(command, payload)
 
 describe.skipIf(skip !== null)(`migration UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await startLab()
-    ws = await new Promise<WebSocket>((resolve, reject) => {
-      const s = new WebSocket(`${lab.origin.replace('http', 'ws')}/ws?token=${lab.token}`)
-      s.once('open', () => resolve(s))
-      s.once('error', reject)
-    })
+    ws = await connect(lab)
     const created = await call('vms.create', { name: 'mover', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'host-a' })
     expect(created.ok).toBe(true)
     const vm = created.value as { id: string }
     expect((await call('vms.start', { id: vm.id })).ok).toBe(true)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
   })
   afterAll(async () => {
     ws?.close()

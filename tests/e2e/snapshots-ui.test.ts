@@ -2,34 +2,24 @@
 // real VMM: take a snapshot with a description, see it as the current position, revert to it after typing,
 // clone the VM from it, export the VM as an archive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import WebSocket from 'ws'
-import { CHROMIUM, missingPrerequisite, startLab } from './lab-server'
+import { missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
+import { connect, openPage } from './browser'
+import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
 let browser: Browser
 let page: Page
-let ws: WebSocket
+let ws: LabSocket
 let vmId = ''
-let nextId = 1
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
-function call<T>(command: string, payload: unknown): Promise<T> {
-  const id = nextId++
-  return new Promise((resolve, reject) => {
-    const on = (data: WebSocket.RawData): void => {
-      const m = JSON.parse(data.toString()) as { kind: string; id?: number; ok: boolean; value?: unknown; error?: unknown }
-      if (m.kind !== 'result' || m.id !== id) return
-      ws.off('message', on)
-      if (m.ok) resolve(m.value as T)
-      else reject(new Error(JSON.stringify(m.error)))
-    }
-    ws.on('message', on)
-    ws.send(JSON.stringify({ kind: 'call', id, command, payload }))
-  })
+async function call<T>(command: string, payload: unknown): Promise<T> {
+  const m = await ws.call(command, payload)
+  if (m.ok) return m.value as T
+  throw new Error(JSON.stringify(m.error))
 }
 
 async function serial(): Promise<string> {
@@ -40,17 +30,11 @@ async function serial(): Promise<string> {
 describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await startLab()
-    ws = await new Promise<WebSocket>((resolve, reject) => {
-      const s = new WebSocket(`${lab.origin.replace('http', 'ws')}/ws?token=${lab.token}`)
-      s.once('open', () => resolve(s))
-      s.once('error', reject)
-    })
+    ws = await connect(lab)
     const vm = await call<{ id: string }>('vms.create', { name: 'snaplab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })
     vmId = vm.id
     await call('vms.start', { id: vmId })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] })
-    page = await browser.newPage({ viewport: { width: 1400, height: 1200 } })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    ;({ browser, page, pageErrors } = await openPage(1200))
   }, 120_000)
   afterAll(async () => {
     ws?.close()
