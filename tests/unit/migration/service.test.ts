@@ -10,8 +10,8 @@ import { dispatch } from '../../../src/main/service/dispatch'
 import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
 import type { MigrationRecord } from '../../../src/shared/contract'
+import { ROOT, until } from '../service/helpers'
 
-const ROOT = resolve(__dirname, '../../..')
 const FACTORY = resolve(__dirname, 'service-vm.ts')
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -40,16 +40,6 @@ async function call(service: WorkbenchService, command: string, payload: unknown
   return r.value
 }
 
-async function until<T>(f: () => T | undefined | null | false, ms = 20_000): Promise<T> {
-  const t0 = performance.now()
-  for (;;) {
-    const v = f()
-    if (v) return v
-    if (performance.now() - t0 > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 /** The console holds "w=400", "w=800", ... : every line present once, in order (the scrollback keeps the last
  * 64 KiB, so the first line may be cut). */
 function expectContinuousConsole(text: string): number {
@@ -66,15 +56,15 @@ function expectContinuousConsole(text: string): number {
 /** Start a migration back to host-a at 1 Mbit/s (minutes of virtual time), cancel it: the VM stays on host-b. */
 async function cancelBack(service: WorkbenchService, progress: MigrationRecord[], id: string): Promise<void> {
   const rec = (await call(service, 'migrations.start', { vmId: id, targetHostId: 'host-a', params: { 'max-bandwidth': 125_000 } })) as MigrationRecord
-  await until(() => progress.find((p) => p.id === rec.id && p.info.transferred > 0))
+  await until(() => progress.find((p) => p.id === rec.id && p.info.transferred > 0), 20_000)
   await call(service, 'migrations.cancel', { id: rec.id })
-  const done = await until(() => progress.find((p) => p.id === rec.id && p.finished))
+  const done = await until(() => progress.find((p) => p.id === rec.id && p.finished), 20_000)
   expect(done.info.status).toBe('cancelled')
   expect(done.destination.status).toBe('discarded')
   expect(service.vms.get(id).hostId).toBe('host-b')
   const text = (): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
   const last = expectContinuousConsole(text())
-  await until(() => text().includes(`w=${last + 4000}\n`))
+  await until(() => text().includes(`w=${last + 4000}\n`), 20_000)
   expectContinuousConsole(text())
   expect(service.vms.rt(id).state).toBe('running')
   await expect(call(service, 'migrations.cancel', { id: rec.id })).rejects.toMatchObject({ message: 'MIGRATION_FINISHED' })
@@ -89,7 +79,7 @@ describe('migration through the service and host workers', () => {
     const created = (await call(service, 'vms.create', vm)) as { id: string }
     await call(service, 'vms.start', { id: created.id })
     const consoleText = (): string => new TextDecoder().decode(service.vms.rt(created.id).serial.contents())
-    await until(() => consoleText().includes('w=4000'))
+    await until(() => consoleText().includes('w=4000'), 20_000)
 
     const same = (await call(service, 'migrations.preflight', { vmId: created.id, targetHostId: 'host-a' })) as { reasons: { code: string }[] }
     expect(same.reasons.map((r) => r.code)).toEqual(['MIGRATION_SAME_HOST'])
@@ -99,14 +89,14 @@ describe('migration through the service and host workers', () => {
     })
 
     const rec = (await call(service, 'migrations.start', { vmId: created.id, targetHostId: 'host-b', params: { 'max-bandwidth': 50_000_000 } })) as MigrationRecord
-    const done = await until(() => progress.find((p) => p.id === rec.id && p.finished))
+    const done = await until(() => progress.find((p) => p.id === rec.id && p.finished), 20_000)
     expect(done.info.status).toBe('completed')
     expect(done.destination.status).toBe('resumed')
     expect(service.vms.get(created.id).hostId).toBe('host-b')
     expect(done.info.rounds.length).toBeGreaterThanOrEqual(1)
     // the guest keeps running on host-b and its console continues without gaps or repeats
     const last = expectContinuousConsole(consoleText())
-    await until(() => consoleText().includes(`w=${last + 4000}\n`))
+    await until(() => consoleText().includes(`w=${last + 4000}\n`), 20_000)
     expectContinuousConsole(consoleText())
     expect(service.vms.rt(created.id).state).toBe('running')
     // progress never ran backwards

@@ -1,31 +1,9 @@
 // The service with the real VMM in its host worker: the shipped guest kernel boots, answers a shell command
 // typed on the console, reports exits by reason, and powers off on request.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
-import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
-import { WorkbenchService } from '../../../src/main/service/workbench-service'
+import { describe, expect, it } from 'vitest'
+import { realEngineService, until } from './helpers'
 
-const ROOT = resolve(__dirname, '../../..')
-const GUEST_DIR = join(ROOT, 'resources/guest')
-const dataDir = mkdtempSync(join(tmpdir(), 'wb-eng-'))
-const service = new WorkbenchService({ dataDir, guestDir: GUEST_DIR, hostWorker: sourceWorkerEntry(ROOT), batchHz: 20 })
-
-afterAll(async () => {
-  await service.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
-
-async function until<T>(f: () => T | undefined | null | false, ms: number): Promise<T> {
-  const t0 = performance.now()
-  for (;;) {
-    const v = f()
-    if (v) return v
-    if (performance.now() - t0 > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const { service } = realEngineService('wb-eng-')
 
 describe('service running the guest kernel', () => {
   it('boots kernel.elf in both modes, takes shell input and powers off', async () => {

@@ -8,8 +8,8 @@ import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
 import { dispatch } from '../../../src/main/service/dispatch'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
 import type { EventName } from '../../../src/shared/contract'
+import { ROOT, until } from './helpers'
 
-const ROOT = resolve(__dirname, '../../..')
 const SYNTHETIC = resolve(__dirname, 'synthetic-vm.ts')
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -31,16 +31,6 @@ function setup(dataDir?: string): { service: WorkbenchService; dataDir: string; 
 }
 
 const base = { name: 'alpha', memoryMiB: 64, vcpus: 1, image: 'demo.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'host-a' } as const
-
-async function until<T>(f: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const t0 = performance.now()
-  for (;;) {
-    const v = f()
-    if (v) return v
-    if (performance.now() - t0 > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 function consoleText(service: WorkbenchService, id: string): string {
   return new TextDecoder().decode(service.vms.rt(id).serial.contents())

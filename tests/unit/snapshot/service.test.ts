@@ -1,34 +1,14 @@
 // Snapshots through the service with the real VMM in its host worker: take while the shell runs, type, revert
 // (the typed line is gone from the guest's memory: the shell behaves as at the snapshot), revert a stopped VM
 // (built and left paused), clone, export and import an archive as a new VM.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
-import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { snapshotHandlers as h } from '../../../src/main/service/handlers/snapshots'
-import { WorkbenchService } from '../../../src/main/service/workbench-service'
+import { GUEST_DIR, realEngineService, until } from '../service/helpers'
 import { fsckStore } from '../../../src/main/engine/snapshot/fsck'
 
-const ROOT = resolve(__dirname, '../../..')
-const GUEST_DIR = join(ROOT, 'resources/guest')
-const dataDir = mkdtempSync(join(tmpdir(), 'wb-snap-'))
-const service = new WorkbenchService({ dataDir, guestDir: GUEST_DIR, hostWorker: sourceWorkerEntry(ROOT), batchHz: 20 })
-
-afterAll(async () => {
-  await service.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
-
-async function until<T>(f: () => T | undefined | null | false, ms: number): Promise<T> {
-  const t0 = performance.now()
-  for (;;) {
-    const v = f()
-    if (v) return v
-    if (performance.now() - t0 > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const { service, dataDir } = realEngineService('wb-snap-')
 
 const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
 
