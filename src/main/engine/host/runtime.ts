@@ -7,6 +7,9 @@ import { WorkbenchError, toErrorPayload } from '../../../shared/errors'
 import type { HostBatch, HostStateChange, HostStatsSample, HostVmState } from './protocol'
 import { VTpm } from '../vtpm/vtpm'
 
+/** How often a VM with nothing new to report still sends a stats sample (ms). */
+const QUIET_SAMPLE_MS = 1000
+
 export type VmFactory = (config: VmConfig, elf: Uint8Array) => VmInstance
 
 interface Slot {
@@ -171,7 +174,8 @@ export class HostRuntime {
   private sample(slot: Slot, now: number): HostStatsSample | null {
     const stats = slot.vm.stats()
     const changed = stats.instructions !== slot.lastStats.instructions || stats.virtualCycles !== slot.lastStats.virtualCycles
-    if (!changed && slot.quiet) return null
+    // a quiet VM (idle guest, paused) still reports once a second, so uptime and the charts' time axis keep moving
+    if (!changed && slot.quiet && now - slot.lastSampleAt < QUIET_SAMPLE_MS) return null
     const sample = this.makeSample(slot, stats, slot.lastStats, Math.max(1e-3, (now - slot.lastSampleAt) / 1000), now)
     // after activity stops, one sample with zero rates goes out, then the VM stays quiet
     slot.quiet = !changed
