@@ -9,6 +9,7 @@ import { WorkbenchError } from '../../shared/errors'
 import {
   DEFAULT_MIGRATION_PARAMS,
   describeVm,
+  migrationBlockers,
   preflightMigration,
   resolveMigrationParams,
   type DestinationOffer,
@@ -65,15 +66,28 @@ export class MigrationManager {
     return { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm }
   }
 
-  preflight(vmId: string, targetHostId: string): RefusalReason[] {
-    const def = this.s.vms.get(vmId)
+  /** Reasons of the VM itself: not running, already migrating. */
+  private vmReasons(vmId: string): RefusalReason[] {
     const reasons: RefusalReason[] = []
     const state = this.s.vms.rt(vmId).state
     if (state !== 'running') reasons.push({ code: 'MIGRATION_VM_NOT_RUNNING', params: { id: vmId, state } })
     for (const l of this.live.values()) {
       if (l.record.vmId === vmId) reasons.push({ code: 'MIGRATION_IN_PROGRESS', params: { id: l.record.id } })
     }
-    reasons.push(...preflightMigration(def.hostId, describeVm(this.config(vmId)), this.offer(targetHostId, vmId)))
+    return reasons
+  }
+
+  preflight(vmId: string, targetHostId: string): RefusalReason[] {
+    const def = this.s.vms.get(vmId)
+    return [...this.vmReasons(vmId), ...preflightMigration(def.hostId, describeVm(this.config(vmId)), this.offer(targetHostId, vmId))]
+  }
+
+  /** Why the VM cannot migrate anywhere (the VM page's Migrate button): its own state, source-side blockers
+   * (a passthrough device), no other host. A target's memory and capabilities are the dialog's preflight. */
+  blockers(vmId: string): RefusalReason[] {
+    const def = this.s.vms.get(vmId)
+    const reasons = [...this.vmReasons(vmId), ...migrationBlockers(describeVm(this.config(vmId)))]
+    if (!this.s.hosts.list().some((h) => h.id !== def.hostId)) reasons.push({ code: 'MIGRATION_NO_OTHER_HOST', params: { host: def.hostId } })
     return reasons
   }
 

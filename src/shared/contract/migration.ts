@@ -97,6 +97,7 @@ export type MigrationRecord = z.infer<typeof MigrationRecordSchema>
 
 export const MigrationStartSchema = z.strictObject({ vmId: IdSchema, targetHostId: IdSchema, params: MigrationParamsSchema })
 export const MigrationPreflightSchema = z.strictObject({ vmId: IdSchema, targetHostId: IdSchema })
+export const MigrationBlockersSchema = z.strictObject({ vmId: IdSchema })
 export const MigrationExportSchema = z.strictObject({ format: z.enum(['csv', 'json']) })
 
 export const migrationCommands = {
@@ -104,6 +105,9 @@ export const migrationCommands = {
   'migrations.defaults': defineCommand(EmptySchema, FullMigrationParamsSchema),
   /** Reasons the migration would be refused (empty: it may start). */
   'migrations.preflight': defineCommand(MigrationPreflightSchema, z.strictObject({ reasons: z.array(ErrorPayloadSchema) })),
+  /** Why this VM cannot migrate to any host now (not running, a passthrough device, no other host, one already
+   * migrating); empty: it may migrate (the target's own checks come with 'migrations.preflight'). */
+  'migrations.blockers': defineCommand(MigrationBlockersSchema, z.strictObject({ reasons: z.array(ErrorPayloadSchema) })),
   'migrations.start': defineCommand(MigrationStartSchema, MigrationRecordSchema),
   'migrations.cancel': defineCommand(z.strictObject({ id: IdSchema }), MigrationRecordSchema),
   /** Inject a link drop (teaching: what happens when the network fails mid-migration). */
@@ -137,5 +141,6 @@ export const migrationErrorCodes = [
   'MIGRATION_NOT_FOUND',
   'MIGRATION_VM_NOT_RUNNING',
   'MIGRATION_IN_PROGRESS',
+  'MIGRATION_NO_OTHER_HOST',
   'MIGRATION_FINISHED'
 ] as const

@@ -28,6 +28,8 @@ export function errorText(err: unknown): string {
     const v = params[q]
     if (typeof v === 'number' && Number.isInteger(v)) params[q] = grouped(v)
   }
+  if (err.code === 'MIGRATION_VM_NOT_RUNNING') word('state', 'vms.state')
+  if (err.code === 'MIGRATION_BLOCKED_PASSTHROUGH') word('kind', 'vms.nic')
   if (err.code === 'GUEST_TRIPLE_FAULT') word('cause', 'trapCause')
   if (err.code === 'GUEST_WILD_MMIO') word('access', 'memAccess')
   if (err.code === 'VMM_STATE_MISMATCH' || err.code === 'VMM_BAD_MODE') {

@@ -40,6 +40,16 @@ export const useMigrations = defineStore('migrations', () => {
     return (await client.call('migrations.preflight', { vmId, targetHostId })).reasons
   }
 
+  /** Why this VM cannot migrate anywhere now (empty: the Migrate button is enabled). */
+  async function blockers(vmId: string) {
+    return (await client.call('migrations.blockers', { vmId })).reasons
+  }
+
+  /** The latest migration of a VM (running or finished), or null. */
+  function latestOf(vmId: string): MigrationRecord | null {
+    return records.value.findLast((r) => r.vmId === vmId) ?? null
+  }
+
   async function start(vmId: string, targetHostId: string, params: MigrationParamsInput): Promise<MigrationRecord> {
     const r = await client.call('migrations.start', { vmId, targetHostId, params })
     upsert(r)
@@ -66,5 +76,5 @@ export const useMigrations = defineStore('migrations', () => {
     setTimeout(() => URL.revokeObjectURL(url), 1000)
   }
 
-  return { records, defaults, selected, active, current, load, preflight, start, cancel, dropLink, exportHistory }
+  return { records, defaults, selected, active, current, load, preflight, blockers, latestOf, start, cancel, dropLink, exportHistory }
 })

@@ -105,6 +105,7 @@ export default {
     MIGRATION_NOT_FOUND: 'There is no migration “{id}”.',
     MIGRATION_VM_NOT_RUNNING: 'Only a running VM can be migrated (this one is {state}).',
     MIGRATION_IN_PROGRESS: 'This VM is already migrating ({id}).',
+    MIGRATION_NO_OTHER_HOST: 'There is no other host to move to ({host} is the only one). Add a host first.',
     MIGRATION_FINISHED: 'Migration {id} has already finished.'
   }
 }

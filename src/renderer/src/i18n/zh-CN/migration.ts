@@ -105,6 +105,7 @@ export default {
     MIGRATION_NOT_FOUND: '不存在迁移“{id}”。',
     MIGRATION_VM_NOT_RUNNING: '只有运行中的虚拟机才能迁移（当前为 {state}）。',
     MIGRATION_IN_PROGRESS: '此虚拟机正在迁移中（{id}）。',
+    MIGRATION_NO_OTHER_HOST: '没有可迁往的其他主机（{host} 是唯一的主机），请先添加主机。',
     MIGRATION_FINISHED: '迁移 {id} 已经结束。'
   }
 }
