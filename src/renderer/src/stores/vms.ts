@@ -73,6 +73,7 @@ export const useVms = defineStore('vms', () => {
       history.value.delete(id)
       void refreshHosts()
     })
+    client.on('hosts.changed', (e) => (hosts.value = e.hosts))
     client.on('vms.tick', (tick) => {
       for (const s of tick.stats) record(s)
       for (const chunk of tick.serial) {
