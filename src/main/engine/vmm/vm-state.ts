@@ -42,6 +42,14 @@ export interface MigratableVm {
   /** Replace the VM's non-RAM state (RAM is written directly by the caller). Flushes every cached
    * translation so no stale mapping survives. */
   loadState(state: VmMachineState): void
+  /** Optional. One byte per RAM page: 0 = nothing wrote the page since RAM was last all zero (it holds zeros),
+   * 1 = it may hold data; null when the VM cannot tell (after a loadState, until setWrittenPages). A copy.
+   * Migration uses it to skip pages it would otherwise read: on hosts that back memory lazily, the first touch
+   * of a never-used page costs a page fault. */
+  writtenPages?(): Uint8Array | null
+  /** Optional. Whoever wrote `ram` directly before a loadState (a migration destination, a snapshot revert)
+   * hands the VM its record of the pages that may hold data (same layout as writtenPages). */
+  setWrittenPages?(pages: Uint8Array): void
 }
 
 /** Post-copy live migration at the destination: pages arrive after the VM already runs there. */
