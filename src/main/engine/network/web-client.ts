@@ -36,6 +36,17 @@ export interface WebClientSummary {
   maxGapStart: number
 }
 
+/** A client as plain data (it moves between host workers with a live-migrating VM: docs/migration.md). */
+export interface WebClientState {
+  records: WebRequestRecord[]
+  stray: number
+  running: boolean
+  nextId: number
+  limit: number
+  /** Host time (virtual ns) of the next request, when running. */
+  nextAt: number
+}
+
 export class WebLoadClient implements FrameRx {
   tx: FrameTx | null = null
   readonly records: WebRequestRecord[] = []
@@ -43,6 +54,7 @@ export class WebLoadClient implements FrameRx {
   private running = false
   private nextId = 1
   private limit = 0
+  private nextAt = 0
   /** Called for every first answer (for live timelines). */
   onAnswer: ((r: WebRequestRecord) => void) | null = null
 
@@ -69,7 +81,27 @@ export class WebLoadClient implements FrameRx {
     this.running = false
   }
 
+  /** The client's state now; with `stop`, it also stops sending here (its next request is in the state). */
+  saveState(stop = false): WebClientState {
+    const state = { records: this.records.map((r) => ({ ...r })), stray: this.stray, running: this.running, nextId: this.nextId, limit: this.limit, nextAt: this.nextAt }
+    if (stop) this.running = false
+    return state
+  }
+
+  /** Continue from `state` on this client's event queue, with every time moved by `shiftNs` (the new host's
+   * clock minus the old one's). Requests due in the past are sent now, stamped with their own send times. */
+  loadState(state: WebClientState, shiftNs: number): void {
+    this.records.length = 0
+    for (const r of state.records) this.records.push({ ...r, sentAt: r.sentAt + shiftNs, answeredAt: r.answeredAt >= 0 ? r.answeredAt + shiftNs : -1 })
+    this.stray = state.stray
+    this.nextId = state.nextId
+    this.limit = state.limit
+    this.running = state.running
+    if (state.running) this.tick(state.nextAt + shiftNs)
+  }
+
   private tick(at: number): void {
+    this.nextAt = at
     this.events.schedule(at, () => {
       if (!this.running) return
       if (this.limit && this.records.length >= this.limit) {
