@@ -46,6 +46,9 @@ export interface MigrationDestinationOptions {
   /** Build an empty VM of the described size (same config); RAM is filled by the migration. */
   createVm: (vm: VmDescriptor) => IncomingVm
   onEvent?: (e: DestinationEvent) => void
+  /** Post-copy: awaited once after the state is loaded, before the guest's first slice here (the host connects
+   * what must be in place when the guest resumes, e.g. the network clients of the VM's NIC). */
+  beforePostcopyRun?: (vm: IncomingVm) => Promise<void> | void
   /** Post-copy: called after every slice the guest ran here (drain serial output, sample stats). */
   onPostcopySlice?: (vm: IncomingVm) => void
   /** Pages of link time per post-copy run slice (default 64). */
@@ -243,6 +246,7 @@ export class MigrationDestination {
       throw new EngineError(m.op === 'error' ? m.code : 'MIGRATION_PROTOCOL', 'source failed', {})
     })
     failure.catch(() => undefined)
+    if (this.opts.beforePostcopyRun) await Promise.race([Promise.resolve(this.opts.beforePostcopyRun(vm)), failure])
     while (installed < total) {
       const before = vm.virtualCycles
       target.runFor(Math.max(1, Math.floor(sliceNs)))
