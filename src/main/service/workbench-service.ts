@@ -127,7 +127,8 @@ export class WorkbenchService {
     // a VM with a vTPM boots its image as the attestation page's tamper demo left it, and gets its vTPM state
     const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: undefined, vtpm: null }
     const config = { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm, cmdline: boot.cmdline }
-    await conn.call('vm.boot', { vmId: id, config, elf: boot.elf, vtpm: boot.vtpm }, [boot.elf.buffer as ArrayBuffer])
+    const hostCaps = { name: host.name, iommu: host.iommu, sriovVfs: host.sriovVfs }
+    await conn.call('vm.boot', { vmId: id, config, elf: boot.elf, vtpm: boot.vtpm, host: hostCaps }, [boot.elf.buffer as ArrayBuffer])
     rt.state = 'running'
     return this.changed(id)
   }

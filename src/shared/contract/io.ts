@@ -127,6 +127,7 @@ export const ioErrorCodes = [
   'IO_HOST_NO_CORES',
   'IO_HOST_NO_MEMORY',
   'IO_SAME_HOST',
+  'IO_NO_NIC',
   'IOLAB_BAD_PARAM',
   'IOLAB_GUEST_FAILED',
   'IOLAB_SYMBOL_MISSING',

@@ -5,6 +5,7 @@ import type { HostRuntime } from './runtime'
 import { migrationHostMethodImpls } from '../migration/host-methods'
 import { snapshotHostMethodImpls } from '../snapshot/host-methods'
 import { attestationHostMethodImpls } from '../attest/host-methods'
+import { netHostMethodImpls } from './net-methods'
 
 export type HostMethodImpls = {
   [M in HostMethodName]: (rt: HostRuntime, args: HostMethods[M]['args']) => HostMethods[M]['result'] | Promise<HostMethods[M]['result']>
@@ -14,7 +15,9 @@ export const hostMethods: HostMethodImpls = {
   ...migrationHostMethodImpls,
   ...snapshotHostMethodImpls,
   ...attestationHostMethodImpls,
+  ...netHostMethodImpls,
   'vm.boot': (rt, a) => {
+    if (a.host) rt.network.configure(a.host)
     rt.boot(a.vmId, a.config, a.elf, a.vtpm ?? null)
     return null
   },

@@ -5,12 +5,25 @@ import type { VmConfig, VmHalt, VmStats } from '../vmm/api'
 import type { AttestationHostMethods } from '../attest/host-methods'
 import type { MigrationHostMethods } from '../migration/host-methods'
 import type { SnapshotHostMethods } from '../snapshot/host-methods'
+import type { NetHostMethods } from './net-methods'
+import type { HostNetCaps } from './host-network'
 
 export type HostVmState = 'running' | 'paused' | 'halted' | 'crashed'
 
-export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods, AttestationHostMethods {
+export interface HostMethods extends MigrationHostMethods, SnapshotHostMethods, AttestationHostMethods, NetHostMethods {
   /** Build the VM from its ELF and start running it. */
-  'vm.boot': { args: { vmId: string; config: VmConfig; elf: Uint8Array; /** serialized vTPM to attach (config.vtpm) */ vtpm?: Uint8Array | null }; result: null }
+  'vm.boot': {
+    args: {
+      vmId: string
+      config: VmConfig
+      elf: Uint8Array
+      /** serialized vTPM to attach (config.vtpm) */
+      vtpm?: Uint8Array | null
+      /** the host's IOMMU and SR-IOV NIC, for the VM's NIC (host/host-network.ts) */
+      host?: HostNetCaps
+    }
+    result: null
+  }
   'vm.pause': { args: { vmId: string }; result: null }
   'vm.resume': { args: { vmId: string }; result: null }
   /** Power the VM off and drop it (its last serial bytes and stats are flushed first). */

@@ -6,11 +6,14 @@ import type { VmConfig, VmInstance, VmStats } from '../vmm/api'
 import { WorkbenchError, toErrorPayload } from '../../../shared/errors'
 import type { HostBatch, HostStateChange, HostStatsSample, HostVmState } from './protocol'
 import { VTpm } from '../vtpm/vtpm'
+import type { VmEnv } from '../vmm/vm'
+import { HostNetwork } from './host-network'
 
 /** How often a VM with nothing new to report still sends a stats sample (ms). */
 const QUIET_SAMPLE_MS = 1000
 
-export type VmFactory = (config: VmConfig, elf: Uint8Array) => VmInstance
+/** Builds a VM; `env.network` is the host network its NIC (config.nic) plugs into. */
+export type VmFactory = (config: VmConfig, elf: Uint8Array, env?: VmEnv) => VmInstance
 
 interface Slot {
   id: string
@@ -45,6 +48,8 @@ export class HostRuntime {
   private finished: Slot[] = []
   private slice = 20_000
   private readonly roundTargetMs: number
+  /** The host's virtual switch, SR-IOV NIC and load clients: every NIC VM on this host is plugged into it. */
+  readonly network = new HostNetwork()
 
   constructor(private readonly opts: RuntimeOptions) {
     this.roundTargetMs = opts.roundTargetMs ?? 8
@@ -66,15 +71,23 @@ export class HostRuntime {
 
   boot(vmId: string, config: VmConfig, elf: Uint8Array, vtpm: Uint8Array | null = null): void {
     if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
-    const vm = this.opts.factory(config, elf)
+    const vm = this.build(config, elf, vmId)
     // before the first instruction: the VMM's firmware measures the boot into it at once
     if (vtpm && config.vtpm) vm.attachVtpm?.(VTpm.deserialize(vtpm))
     this.adopt(vmId, vm)
   }
 
-  /** Build a VM without scheduling it (a live migration's incoming VM). */
-  build(config: VmConfig, elf: Uint8Array): VmInstance {
-    return this.opts.factory(config, elf)
+  /** Build a VM without scheduling it (a live migration's incoming VM). With `vmId` its NIC is plugged into this
+   * host's network under that id (without: its frames go nowhere). */
+  build(config: VmConfig, elf: Uint8Array, vmId?: string): VmInstance {
+    if (vmId === undefined || config.nic === 'none') return this.opts.factory(config, elf)
+    const network = this.network.forVm(vmId, config.name)
+    try {
+      return this.opts.factory(config, elf, { network })
+    } catch (e) {
+      this.network.unplug(vmId)
+      throw e
+    }
   }
 
   /** Schedule an already built VM, running (boot, or a VM arriving by / returning from live migration). */
@@ -104,6 +117,7 @@ export class HostRuntime {
     const slot = this.get(vmId)
     this.slots.delete(vmId)
     this.order = this.order.filter((id) => id !== vmId)
+    this.network.unplug(vmId, slot.vm.nic?.vf ?? null)
     this.finished.push(slot)
   }
 
@@ -129,15 +143,20 @@ export class HostRuntime {
 
   /** True when some VM wants CPU time. */
   hasRunnable(): boolean {
-    for (const s of this.slots.values()) if (s.state === 'running' && !s.idle) return true
+    for (const s of this.slots.values()) if (this.wantsCpu(s)) return true
     return false
+  }
+
+  /** Running and not idle, or idle with a frame on its way (the host network has events pending). */
+  private wantsCpu(s: Slot): boolean {
+    return s.state === 'running' && (!s.idle || s.vm.pendingInput?.() === true)
   }
 
   /** One round: every runnable VM executes one slice, in rotating order. Returns instructions executed. */
   runRound(): number {
     const runnable = this.order.filter((id) => {
       const s = this.slots.get(id)
-      return s !== undefined && s.state === 'running' && !s.idle
+      return s !== undefined && this.wantsCpu(s)
     })
     if (runnable.length === 0) return 0
     const started = this.opts.now()

@@ -2,6 +2,7 @@
 // Binding contract between vmm/ and its users; implementation lives beside it in vmm/.
 import type { MigratableVm } from './vm-state'
 import type { VTpm } from '../vtpm'
+import type { NicAttachment } from '../devices/net/attach'
 
 export type VirtMode = 'trap-and-emulate' | 'hardware-assisted'
 export type NicModel = 'none' | 'emulated' | 'virtio' | 'sriov-vf' | 'vf-failover'
@@ -86,6 +87,11 @@ export interface VmInstance extends MigratableVm {
   attachVtpm?(vtpm: VTpm): void
   /** The attached vTPM, or null. */
   readonly vtpm?: VTpm | null
+  /** True when something other than serial input may wake this VM after step() said 'idle' (a frame pending on
+   * the host network its NIC is plugged into). */
+  pendingInput?(): boolean
+  /** The NIC plugged in for config.nic (createVm), or null. */
+  readonly nic?: NicAttachment | null
 }
 
 /** Creates a VM (implementation in vm.ts): loads `elf`, writes config.cmdline into `boot_cmdline` and enters the

@@ -22,6 +22,8 @@ import type { ModeImpl, VmCore } from './mode'
 import { measureVmBoot, saveVtpm, loadVtpm, DEFAULT_CMDLINE, type VTpm } from '../vtpm'
 import { TrapEmulateMode, SHADOW_POOL_PAGES } from './trap-emulate'
 import { HwAssistMode } from './hw-assist'
+import { loadNic, macForVm, nicCmdline, plugNic, saveNic, type VmNetwork } from './nic'
+import type { NicAttachment, NicHost } from '../devices/net/attach'
 
 /** Bytes the VMM may write into the guest's `boot_cmdline` array, including the terminating NUL. The guest must
  * reserve at least this much. */
@@ -36,10 +38,23 @@ const TIMER_NEVER = 2 ** 63
  * page per epoch. Short enough that a working set larger than rate × epoch shows its true rate; long enough that
  * the few pages every tick writes (stacks, scheduler state) stay a small share. */
 export const DIRTY_EPOCH_CYCLES = 100_000_000
+/** Longest guest run (instructions) between two looks at the network, and the shortest: bounds how late the
+ * guest sees a frame that arrived while it ran. */
+const NET_SLICE_MAX = 50_000
+const NET_SLICE_MIN = 500
 
+/** What the VM is plugged into beyond its own board. */
+export interface VmEnv {
+  /** The host network its NIC (config.nic) connects to; without one the NIC's frames go nowhere. */
+  network?: VmNetwork
+}
 
-export function createVm(config: VmConfig, elf: Uint8Array): VmInstance & PostcopyTarget {
-  return new Vm(config, elf)
+/** Builds the VM with the NIC config.nic asks for, plugged into `env.network`, and `net=` on the kernel command
+ * line matching it (kernelNetParam). Refusals of a VF the host cannot give throw EngineError (IO_NO_IOMMU, ...). */
+export function createVm(config: VmConfig, elf: Uint8Array, env: VmEnv = {}): VmInstance & PostcopyTarget {
+  const vm = new Vm({ ...config, cmdline: nicCmdline(config.cmdline, config.nic, DEFAULT_CMDLINE) }, elf)
+  vm.plugNic(env.network ?? null)
+  return vm
 }
 
 export class Vm implements VmInstance, PostcopyTarget, VmCore {
@@ -69,6 +84,13 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   private hostTimer: { period: number; next: number; cost: number; fn: () => void } | null = null
   /** Virtual time at which the current dirty-stats epoch ends. */
   private epochEnd = DIRTY_EPOCH_CYCLES
+  /** The NIC createVm plugged in for config.nic (null: none, or the caller attaches devices itself). */
+  nic: NicAttachment | null = null
+  private network: VmNetwork | null = null
+  /** Pages the NIC wrote by DMA while the dirty log is on (the device bypasses the EPT / shadow write-protection,
+   * so they are merged into collect() as QEMU marks DMA writes dirty). */
+  private dmaDirty: Set<number> | null = null
+  private readonly nowFn = (): number => this.hart.now()
 
   constructor(
     readonly config: VmConfig,
@@ -117,9 +139,23 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.hart.hostTrap = (cause, epc, tval) => this.mode.onTrap(cause, epc, tval)
     this.hart.onDeadline = () => this.onDeadline()
     this.dirtyLog = {
-      start: () => this.mode.dirtyStart(),
-      collect: () => this.mode.dirtyCollect(),
-      stop: () => this.mode.dirtyStop()
+      start: () => {
+        this.mode.dirtyStart()
+        this.dmaDirty = this.nic ? new Set() : null
+      },
+      collect: () => {
+        const own = this.mode.dirtyCollect()
+        const dma = this.dmaDirty
+        if (!dma || dma.size === 0) return own
+        for (const p of own) dma.add(p)
+        const all = Uint32Array.from(dma).sort()
+        dma.clear()
+        return all
+      },
+      stop: () => {
+        this.mode.dirtyStop()
+        this.dmaDirty = null
+      }
     }
     this.loadImage()
   }
@@ -131,6 +167,9 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
    * a fresh buffer would commit it all to host memory for nothing). */
   private loadImage(): void {
     loadElfIntoRam(this.image, this.mem.ram, B.RAM_BASE)
+    // the record of written pages (writtenPages): RAM was zero, the loader wrote the segments
+    this.hart.resetWrittenRecord(true)
+    for (const seg of this.image.segments) this.hart.markWritten(seg.paddr - B.RAM_BASE, seg.memsz)
     const at = this.image.symbols.get('boot_cmdline')
     if (this.config.cmdline !== undefined && at !== undefined) this.writeCmdline(at, this.config.cmdline)
     const entry = this.image.symbols.get('kernel_entry') ?? this.image.entry
@@ -153,6 +192,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.mem.ram.set(bytes, off)
     this.mem.ram[off + bytes.length] = 0
     this.hart.invalidateCode(off, bytes.length + 1)
+    this.hart.markWritten(off, bytes.length + 1)
   }
 
   private reboot(): void {
@@ -328,6 +368,36 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   // ---------------------------------------------------------------------------------------------------------
   // I/O devices (issue 7: src/main/engine/devices, labs/io)
 
+  /** Plugs in the NIC of config.nic on `network` (createVm does this once, before the first instruction). */
+  plugNic(network: VmNetwork | null): void {
+    if (this.nic) return
+    const host: NicHost = {
+      ram: this.mem.ram,
+      config: this.config,
+      plic: this.plic,
+      attachDevice: (n, b, sz, d) => this.attachDevice(n, b, sz, d),
+      mapDirect: (n, b, sz, d) => this.mapDirect(n, b, sz, d),
+      ramWritten: (offset, length) => this.dmaWritten(offset, length)
+    }
+    this.nic = plugNic(host, this.config.nic, network, macForVm(this.config.name))
+    this.network = this.nic ? network : null
+    this.network?.sync?.(this.nowFn) // the network learns this VM's clock
+  }
+
+  /** A device wrote guest RAM by DMA. */
+  private dmaWritten(offset: number, length: number): void {
+    this.ramWritten(offset, length)
+    const d = this.dmaDirty
+    if (!d) return
+    const last = Math.floor((offset + Math.max(1, length) - 1) / PAGE_SIZE)
+    for (let p = Math.floor(offset / PAGE_SIZE); p <= last; p++) d.add(p)
+  }
+
+  /** True when the host network has events pending (a frame may arrive for an idle guest). */
+  pendingInput(): boolean {
+    return this.network?.pending?.() ?? false
+  }
+
   /** Maps a device model at guest-physical `base`: every guest access to it exits and is emulated ('mmio'). */
   attachDevice(name: string, base: number, size: number, dev: MmioDevice): void {
     this.devices.map(name, base, size, dev)
@@ -388,12 +458,53 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     return this.hart.now()
   }
 
+  /** MigratableVm.writtenPages: pages written since RAM was last all zero (boot, reboot), by the guest, a device
+   * or the VMM; null after a loadState until setWrittenPages (RAM was written from outside). */
+  writtenPages(): Uint8Array | null {
+    return this.hart.writtenRecord()
+  }
+
+  setWrittenPages(pages: Uint8Array): void {
+    this.hart.setWrittenRecord(pages)
+  }
+
   get missingPageFault(): number {
     return this.missingPage
   }
 
   step(maxInstructions: number): VmStepResult {
-    return this.run(maxInstructions, Infinity)
+    return this.network?.sync ? this.runNetworked(maxInstructions, Infinity) : this.run(maxInstructions, Infinity)
+  }
+
+  /** The run loop of a VM on a host network: short runs that end at the next network event, the events due
+   * delivered between them (the network's clock is this VM's virtual time while it runs). A guest idle with
+   * nothing armed sleeps until the next frame. Returns 'idle' only when no network event is pending at all. */
+  private runNetworked(maxInstructions: number, cycleTarget: number): VmStepResult {
+    const hart = this.hart
+    const sync = this.network?.sync?.bind(this.network)
+    if (!sync) return this.run(maxInstructions, cycleTarget)
+    const start = hart.instret
+    const startCycle = hart.now()
+    let status: VmStepStatus = 'ok'
+    for (let loops = 0; loops < MAX_LOOPS_PER_STEP && this.haltState === null && this.missingPage < 0; loops++) {
+      const next = sync(this.nowFn)
+      const done = hart.instret - start
+      const now = hart.now()
+      if (done >= maxInstructions || now >= cycleTarget) break
+      if (loops > 0 && now - startCycle >= maxInstructions) break // idle time is budgeted too
+      const limit = Math.min(cycleTarget, next ?? Infinity)
+      const budget = Math.min(maxInstructions - done, NET_SLICE_MAX, Math.max(NET_SLICE_MIN, limit - now))
+      const r = this.run(budget, limit)
+      if (r.status === 'idle') {
+        if (next === null || next > cycleTarget) {
+          status = 'idle'
+          break
+        }
+        if (next > hart.cycle) hart.cycle = next // asleep until the frame arrives
+      }
+    }
+    if (this.haltState) status = this.haltState.kind === 'crash' ? 'crashed' : 'halted'
+    return { executed: hart.instret - start, status }
   }
 
   /** The run loop: up to `maxInstructions` instructions, never idling past virtual time `cycleLimit`. An idle
@@ -457,7 +568,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     while (this.haltState === null && this.missingPage < 0) {
       const left = target - this.hart.now()
       if (left <= 0) break
-      const r = this.run(Math.min(left, 1_000_000), target)
+      const r = this.network?.sync ? this.runNetworked(Math.min(left, 1_000_000), target) : this.run(Math.min(left, 1_000_000), target)
       if (r.status === 'idle') {
         // nothing can wake the guest but outside input: its clock keeps running until the target
         this.hart.cycle = target
@@ -493,7 +604,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     return {
       version: 1,
       hart: this.hart.saveState(),
-      devices: { uart0: this.uart.saveState(), plic: this.plic.saveState(), clint: this.clint.saveState() },
+      devices: { uart0: this.uart.saveState(), plic: this.plic.saveState(), clint: this.clint.saveState(), ...saveNic(this.nic) },
       vmm: {
         mode: this.config.mode,
         timerDeadline: this.timerDeadline,
@@ -523,6 +634,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.uart.loadState(d.uart0)
     this.plic.loadState(d.plic)
     this.clint.loadState(d.clint)
+    loadNic(this.nic, state.devices)
     this.timerDeadline = v.timerDeadline as number | null
     this.timerFired = v.timerFired as boolean
     this.waiting = v.waiting as boolean
@@ -531,6 +643,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.guard.load(v.guard as Record<string, number>)
     this.mode.load(v.modeState as Record<string, unknown>)
     this.hart.pagesWritten = typeof v.pagesWritten === 'number' ? v.pagesWritten : 0
+    this.hart.resetWrittenRecord(false) // whoever wrote RAM for this state may hand us a record (setWrittenPages)
     this.newDirtyEpoch(this.hart.now())
     this.planDeadline()
     this.haltState = null

@@ -16,10 +16,17 @@ import { computeReferenceValues, parseReferenceValues, type ReferenceValues } fr
 import { RemoteVerifier } from '../../engine/attest/verifier'
 import { createVmTpm, DEFAULT_CMDLINE, ManufacturerCa, vmBootImages, VTpm } from '../../engine/vtpm'
 import { toHex } from '../../engine/vtpm/marshal'
+import { nicCmdline } from '../../engine/vmm/nic'
+import type { NicModel } from '../../../shared/contract'
 import { writeFileAtomic } from '../atomic-file'
 import type { HostConnection } from '../host-connection'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
+
+/** The command line the VMM boots a VM with: the kernel's built-in one, with `net=` for its NIC (vmm/nic.ts). */
+function vmCmdline(nic: NicModel): string {
+  return nicCmdline(DEFAULT_CMDLINE, nic, DEFAULT_CMDLINE) ?? DEFAULT_CMDLINE
+}
 
 /** The verifier's randomness (it stands for a remote party; the engine itself never draws any). */
 const freshBytes = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
@@ -61,10 +68,12 @@ class AttestationStore {
     }
   }
 
-  reference(image: string): ReferenceValues {
+  /** Reference values for `image` booted with `cmdline` (the shipped golden file covers kernel.elf with the
+   * built-in command line; a VM with a NIC boots with `net=` added, computed from the pristine image). */
+  reference(image: string, cmdline: string = DEFAULT_CMDLINE): ReferenceValues {
     const golden = join(this.s.opts.guestDir, '..', 'reference', 'vtpm-golden.json')
-    const computed = computeReferenceValues(vmBootImages(this.kernelOf(image), DEFAULT_CMDLINE))
-    if (image === 'kernel.elf' && existsSync(golden)) {
+    const computed = computeReferenceValues(vmBootImages(this.kernelOf(image), cmdline))
+    if (image === 'kernel.elf' && cmdline === DEFAULT_CMDLINE && existsSync(golden)) {
       const ref = parseReferenceValues(JSON.parse(readFileSync(golden, 'utf8')))
       // a rebuilt kernel without regenerated golden values: fall back to the shipped file's own measurements
       if (ref.kernelSha256 === computed.kernelSha256) return ref
@@ -81,7 +90,7 @@ class AttestationStore {
     const tamperPath = join(this.dir, `${vmId}.tamper.json`)
     const tamper: TamperDto = existsSync(tamperPath) ? (JSON.parse(readFileSync(tamperPath, 'utf8')) as TamperDto) : { ...NO_TAMPER }
     const tpm = existsSync(statePath) ? VTpm.deserialize(new Uint8Array(readFileSync(statePath))) : createVmTpm(this.seed, vmId)
-    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: DEFAULT_CMDLINE }
+    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: vmCmdline(def.nic) }
     this.vms.set(vmId, vm)
     this.boot(vmId, vm) // what the firmware measures when this VM boots
     return vm
@@ -89,7 +98,10 @@ class AttestationStore {
 
   boot(vmId: string, vm: VmTpm): void {
     const kernel = this.kernelOf(vm.image)
-    const booted = bootWithTamper(vm.tpm, kernel, DEFAULT_CMDLINE, vm.tamper, Number(vm.tpm.clock.clockMs) + 1000)
+    const nic = this.s.vms.get(vmId).nic
+    // a tampered command line gets the NIC's net= too, as the VMM would boot it
+    const tamper = vm.tamper.cmdline === null ? vm.tamper : { ...vm.tamper, cmdline: nicCmdline(vm.tamper.cmdline, nic, DEFAULT_CMDLINE) ?? vm.tamper.cmdline }
+    const booted = bootWithTamper(vm.tpm, kernel, vmCmdline(nic), tamper, Number(vm.tpm.clock.clockMs) + 1000)
     vm.kernelBytes = kernel.length
     vm.cmdline = booted.cmdline
     this.save(vmId, vm)
@@ -120,7 +132,7 @@ class AttestationStore {
 
   state(vmId: string): VtpmStateDto {
     const vm = this.get(vmId)
-    const ref = this.reference(vm.image)
+    const ref = this.reference(vm.image, vmCmdline(this.s.vms.get(vmId).nic))
     const cert = Buffer.from(vm.tpm.ekCertificate).toString('base64')
     return {
       vmId,
@@ -139,7 +151,7 @@ class AttestationStore {
 
   async attest(vmId: string, akKind: AkKindDto): Promise<AttestationReportDto> {
     const vm = this.get(vmId)
-    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image), random: freshBytes }
+    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image, vmCmdline(this.s.vms.get(vmId).nic)), random: freshBytes }
     const conn = await this.pull(vmId, vm)
     if (conn) {
       const verifier = new RemoteVerifier(trust)
@@ -170,9 +182,10 @@ function storeOf(s: WorkbenchService): AttestationStore {
 export function vtpmBootInput(s: WorkbenchService, vmId: string, elf: Uint8Array): { elf: Uint8Array; cmdline: string; vtpm: Uint8Array } {
   const st = storeOf(s)
   const vm = st.get(vmId)
-  const t = applyTamper(elf, DEFAULT_CMDLINE, vm.tamper)
+  const nic = s.vms.get(vmId).nic
+  const t = applyTamper(elf, vmCmdline(nic), vm.tamper)
   vm.kernelBytes = elf.length
-  vm.cmdline = t.cmdline
+  vm.cmdline = nicCmdline(t.cmdline, nic, DEFAULT_CMDLINE) ?? t.cmdline
   return { elf: t.kernel === elf ? elf.slice() : t.kernel, cmdline: t.cmdline, vtpm: vm.tpm.serialize() }
 }
 

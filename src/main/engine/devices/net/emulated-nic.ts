@@ -41,6 +41,13 @@ export interface EmulatedNicStats {
   dmaErrors: number
 }
 
+/** Registers and frames waiting for the receive buffer, as plain data (snapshots, migration). */
+export interface EmulatedNicState {
+  regs: number[]
+  backlog: number[][]
+  stats: EmulatedNicStats
+}
+
 export class EmulatedNic implements MmioDevice, FrameRx {
   readonly size = EMU_NIC_SIZE
   private ctrl = 0
@@ -174,5 +181,17 @@ export class EmulatedNic implements MmioDevice, FrameRx {
 
   private updateIrq(): void {
     this.irq.set((this.irqStatus & this.irqMask) !== 0)
+  }
+
+  saveState(): EmulatedNicState {
+    const regs = [this.ctrl, this.txAddr, this.txLen, this.rxAddr, this.rxCap, this.rxLen, this.irqStatus, this.irqMask]
+    return { regs, backlog: this.backlog.map((f) => Array.from(f)), stats: { ...this.stats } }
+  }
+
+  loadState(s: EmulatedNicState): void {
+    ;[this.ctrl, this.txAddr, this.txLen, this.rxAddr, this.rxCap, this.rxLen, this.irqStatus, this.irqMask] = s.regs
+    this.backlog = s.backlog.map((f) => new Uint8Array(f))
+    Object.assign(this.stats, s.stats)
+    this.updateIrq()
   }
 }

@@ -53,6 +53,11 @@ export interface VfStats {
   directAccesses: number
 }
 
+export interface SriovVfState {
+  regs: number[]
+  backlog: number[][]
+}
+
 export class SriovVf implements MmioDevice, FrameRx {
   readonly name: string
   readonly size = VF_PAGE_SIZE
@@ -230,7 +235,12 @@ export class SriovVf implements MmioDevice, FrameRx {
     }
   }
 
-  saveState(): { regs: number[]; backlog: number[][] } {
+  saveState(): SriovVfState {
     return { regs: Array.from(this.regs), backlog: this.backlog.map((f) => Array.from(f)) }
+  }
+
+  loadState(s: SriovVfState): void {
+    this.regs.set(s.regs)
+    this.backlog = s.backlog.map((f) => new Uint8Array(f))
   }
 }

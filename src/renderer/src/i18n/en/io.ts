@@ -77,6 +77,7 @@ export default {
     IO_HOST_NO_CORES: 'Host {host} has only {free} free cores.',
     IO_HOST_NO_MEMORY: 'Host {host} has only {freeMiB} MiB free memory.',
     IO_SAME_HOST: 'The VM already runs on {host}.',
+    IO_NO_NIC: 'VM {id} has no network card on this host.',
     IOLAB_BAD_PARAM: 'Lab parameter {name} is invalid ({value}).',
     IOLAB_GUEST_FAILED: 'The lab guest did not finish ({halt}).',
     IOLAB_SYMBOL_MISSING: 'The lab guest image lacks the symbol {symbol}.',

@@ -77,6 +77,7 @@ export default {
     IO_HOST_NO_CORES: '主机 {host} 只剩 {free} 个空闲核心。',
     IO_HOST_NO_MEMORY: '主机 {host} 只剩 {freeMiB} MiB 空闲内存。',
     IO_SAME_HOST: '虚拟机已在 {host} 上运行。',
+    IO_NO_NIC: '虚拟机 {id} 在此主机上没有网卡。',
     IOLAB_BAD_PARAM: '实验参数 {name} 无效（{value}）。',
     IOLAB_GUEST_FAILED: '实验客户机未能完成（{halt}）。',
     IOLAB_SYMBOL_MISSING: '实验客户机映像缺少符号 {symbol}。',

@@ -1,0 +1,152 @@
+// VMs as the app builds them (createVm with config.nic, on a host network): the NIC is plugged in, the kernel is
+// told `net=` to match, the host's load client reaches the guest's `workload=web`, VF choices the host cannot give
+// are refused with the planner's codes, and the NIC's state is part of the machine state (take state → run →
+// restore → the same hash; the restored NIC carries on the conversation).
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createVm, type Vm } from '../../../src/main/engine/vmm/vm'
+import type { NicModel, VirtMode, VmConfig } from '../../../src/main/engine/vmm/api'
+import { kernelNetParam, nicCmdline } from '../../../src/main/engine/vmm/nic'
+import { HostNetwork } from '../../../src/main/engine/host/host-network'
+import { EngineError } from '../../../src/main/engine/errors'
+
+const ELF = resolve(__dirname, '../../../resources/guest/kernel.elf')
+const text = (b: Uint8Array): string => new TextDecoder().decode(b)
+
+function boot(mode: VirtMode, nic: NicModel, net = new HostNetwork(), id = 'vm1'): { vm: Vm; net: HostNetwork } {
+  const config: VmConfig = { name: `web-${mode}`, memoryMiB: 16, mode, nic, vtpm: false, cmdline: 'selftest=0 workload=web' }
+  const vm = createVm(config, new Uint8Array(readFileSync(ELF)), { network: net.forVm(id, config.name) }) as Vm
+  return { vm, net }
+}
+
+function runUntilServing(vm: Vm): string {
+  let out = ''
+  for (let i = 0; i < 400 && !out.includes('web: serving'); i++) {
+    vm.runFor(1_000_000)
+    out += text(vm.drainSerial())
+  }
+  return out
+}
+
+function digest(vm: Vm): string {
+  const h = createHash('sha256')
+  h.update(vm.ram)
+  h.update(JSON.stringify(vm.saveState(), (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)))
+  return h.digest('hex')
+}
+
+describe('command line for the plugged NIC', () => {
+  it('sets net= to what is plugged, replacing a contrary word, and leaves NIC-less VMs alone', () => {
+    expect(nicCmdline(undefined, 'virtio', 'console=ttyS0')).toBe('console=ttyS0 net=virtio')
+    expect(nicCmdline('workload=web net=emulated', 'virtio', 'x')).toBe('workload=web net=virtio')
+    expect(nicCmdline('a=1', 'emulated', 'x')).toBe('a=1 net=emulated')
+    expect(nicCmdline('a=1', 'vf-failover', 'x')).toBe('a=1 net=virtio')
+    expect(nicCmdline('a=1', 'sriov-vf', 'x')).toBe('a=1 net=none')
+    expect(nicCmdline(undefined, 'none', 'x')).toBeUndefined()
+    expect(kernelNetParam('none')).toBe('none')
+  })
+})
+
+describe.skipIf(!existsSync(ELF))('app VMs get their NIC', () => {
+  for (const mode of ['hardware-assisted', 'trap-and-emulate'] as const) {
+    for (const nic of ['virtio', 'emulated'] as const) {
+      it(`${nic}, ${mode}: the host's load client gets every request answered once`, () => {
+        const { vm, net } = boot(mode, nic)
+        expect(vm.config.cmdline).toBe(`selftest=0 workload=web net=${nic}`)
+        const out = runUntilServing(vm)
+        const mac = Array.from(net.macOf('vm1') ?? []).map((b) => b.toString(16).padStart(2, '0')).join(':')
+        expect(out).toContain(`web: serving on ${nic === 'virtio' ? 'virtio-net' : 'emulated nic'} ${mac} (ethertype 0x88b6)`)
+        net.startWebClient('vm1', { intervalNs: 500_000, count: 30 })
+        vm.runFor(20_000_000)
+        const r = net.webReport('vm1')
+        expect(r?.summary.sent).toBe(30)
+        expect(r?.summary.answered).toBe(30)
+        expect(r?.summary.duplicates).toBe(0)
+        expect(r?.summary.counterBreaks).toBe(0)
+        expect(r?.recent.map((x) => x.counter)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+        const s = vm.stats()
+        // the emulated NIC costs exits per packet; virtio batches them
+        if (nic === 'emulated') expect(s.exits.mmio).toBeGreaterThan(30 * 4)
+        console.log(`[${mode} ${nic}] mean ${(r?.summary.meanLatencyNs ?? 0) / 1e3} us, mmio exits ${s.exits.mmio}`)
+      })
+    }
+  }
+
+  it('an idle VM (nothing armed) is woken by the network, not reported idle while frames are pending', () => {
+    const { vm, net } = boot('hardware-assisted', 'virtio')
+    runUntilServing(vm)
+    expect(vm.pendingInput()).toBe(false)
+    net.startWebClient('vm1', { intervalNs: 1_000_000, count: 3 })
+    expect(vm.pendingInput()).toBe(true)
+  })
+
+  it('refuses a VF with the planner codes when the host cannot give one', () => {
+    const net = new HostNetwork()
+    net.configure({ name: 'host-b', iommu: false, sriovVfs: 0 })
+    const err = (() => {
+      try {
+        boot('hardware-assisted', 'sriov-vf', net)
+      } catch (e) {
+        return e
+      }
+      return null
+    })()
+    expect(err).toBeInstanceOf(EngineError)
+    expect((err as EngineError).code).toBe('IO_NO_IOMMU')
+    expect((err as EngineError).params).toMatchObject({ host: 'host-b' })
+
+    const one = new HostNetwork()
+    one.configure({ name: 'host-a', iommu: true, sriovVfs: 1 })
+    const first = boot('hardware-assisted', 'vf-failover', one, 'a').vm
+    expect(first.nic?.vf).toBeDefined()
+    expect(first.config.cmdline).toContain('net=virtio')
+    try {
+      boot('hardware-assisted', 'sriov-vf', one, 'b')
+      expect.unreachable()
+    } catch (e) {
+      expect((e as EngineError).code).toBe('IO_NO_FREE_VF')
+      expect((e as EngineError).params).toMatchObject({ host: 'host-a', total: 1 })
+    }
+    one.unplug('a', first.nic?.vf ?? null)
+    expect(one.freeVfs).toBe(1)
+  })
+
+  for (const mode of ['hardware-assisted', 'trap-and-emulate'] as const) {
+    for (const nic of ['virtio', 'emulated'] as const) {
+      it(`${nic}, ${mode}: state taken while serving restores exactly into a fresh VM`, () => {
+        const a = boot(mode, nic)
+        runUntilServing(a.vm)
+        a.net.startWebClient('vm1', { intervalNs: 300_000, count: 5 })
+        a.vm.runFor(3_000_000)
+        // a conversation happened (rings, indices, event-idx values in use) and nothing is in flight now
+        expect(a.net.webReport('vm1')?.summary.answered).toBe(5)
+        expect(a.net.events.size).toBe(0)
+        const state = a.vm.saveState()
+        const ram = a.vm.ram.slice()
+        const h0 = digest(a.vm)
+        // run on: the guest answers more, its RAM, rings and NIC registers move on
+        a.net.startWebClient('vm1', { intervalNs: 250_000, count: 4 })
+        a.vm.runFor(3_000_000)
+        expect(a.net.webReport('vm1')?.summary.answered).toBe(4)
+        expect(digest(a.vm)).not.toBe(h0)
+        // restore into the same VM, and into a fresh VM on a fresh network: the same state, bit for bit
+        a.vm.ram.set(ram)
+        a.vm.loadState(structuredClone(state))
+        expect(digest(a.vm)).toBe(h0)
+        const b = boot(mode, nic)
+        b.vm.ram.set(ram)
+        b.vm.loadState(structuredClone(state))
+        expect(digest(b.vm)).toBe(h0)
+        // and the restored NIC carries on the conversation where the state was taken (counter 6 onwards)
+        b.net.startWebClient('vm1', { intervalNs: 250_000, count: 12 })
+        b.vm.runFor(6_000_000)
+        const r = b.net.webReport('vm1')
+        expect(r?.summary.answered).toBe(12)
+        expect(r?.summary.duplicates).toBe(0)
+        expect(r?.recent.map((x) => x.counter)).toEqual(Array.from({ length: 12 }, (_, i) => i + 6))
+      })
+    }
+  }
+})
