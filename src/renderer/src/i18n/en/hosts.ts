@@ -13,11 +13,11 @@ export default {
     vms: 'VMs',
     noVms: 'No VMs on this host.',
     vmLine: '{nic}, {memory} MiB',
-    worker: 'Worker thread',
-    workerState: {
-      idle: 'idle (starts with the first VM)',
-      running: 'running',
-      failed: 'stopped unexpectedly (restarts with the next VM)'
+    workerState: { idle: 'Worker idle', running: 'Worker running', failed: 'Worker stopped' },
+    workerHint: {
+      idle: 'Its worker thread starts with the first VM.',
+      running: 'Its worker thread runs the VMs in equal time slices.',
+      failed: 'Its worker thread stopped unexpectedly; it restarts with the next VM.'
     },
     actions: { add: 'Add host', edit: 'Edit', remove: 'Remove', loadLab: 'Load the teaching-lab preset', reset: 'Reset to default' },
     form: {

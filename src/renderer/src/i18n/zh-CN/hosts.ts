@@ -13,11 +13,11 @@ export default {
     vms: '虚拟机',
     noVms: '此主机上没有虚拟机。',
     vmLine: '{nic}，{memory} MiB',
-    worker: '工作线程',
-    workerState: {
-      idle: '空闲（第一台虚拟机启动时开启）',
-      running: '运行中',
-      failed: '意外停止（下一台虚拟机启动时重启）'
+    workerState: { idle: '工作线程空闲', running: '工作线程运行中', failed: '工作线程已停止' },
+    workerHint: {
+      idle: '其工作线程在第一台虚拟机启动时开启。',
+      running: '其工作线程按相等的时间片运行虚拟机。',
+      failed: '其工作线程意外停止；下一台虚拟机启动时重启。'
     },
     actions: { add: '添加主机', edit: '编辑', remove: '删除', loadLab: '载入教学实验室预设', reset: '恢复默认' },
     form: {
