@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fsckStore } from '../../../src/main/engine/snapshot/fsck'
+import { machineState } from '../../../src/main/engine/snapshot/manifest'
 import { openSnapshotStore } from '../../../src/main/engine/snapshot/store'
 import { decodeMachineState } from '../../../src/main/engine/snapshot/state-codec'
 import { CRASH_VM, makeCrashVm } from './crash-vm'
@@ -49,7 +50,7 @@ describe('crash safety (fault injection)', () => {
       const snaps = store.listSnapshots(v.vmId)
       if (v.current !== null) expect(snaps.map((s) => s.id), label).toContain(v.current)
       for (const s of snaps) {
-        const writes = (decodeMachineState(store.manifest(v.vmId, s.id).state).vmm as { writes: number }).writes
+        const writes = (decodeMachineState(machineState(store.manifest(v.vmId, s.id))).vmm as { writes: number }).writes
         const vm = makeCrashVm()
         vm.runFor(7 * CRASH_VM.cyclesPerWrite) // something to overwrite
         store.revert(v.vmId, s.id, vm)

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createVm, type VirtMode, type VmInstance } from '../../../src/main/engine/vmm/api'
 import { openSnapshotStore, type SnapshotStore } from '../../../src/main/engine/snapshot/store'
+import { freshVmPages } from '../../../src/main/engine/snapshot/fresh-vm'
 import { fingerprint, testClock } from './synthetic-vm'
 import { removeDir, tempDir } from './helpers'
 
@@ -65,16 +66,35 @@ describe.runIf(existsSync(KERNEL)).each(MODES)('snapshots of the guest kernel (%
     expect(child.snapshot.parent).toBe(t.snapshot.id)
   })
 
-  it('dedup: ten snapshots of the idle guest at its shell prompt cost at most 1.2× the disk of one', () => {
-    // idle after a workload touched 64 pages (each manifest costs ~4-5 KB: see docs/snapshots.md, Limits)
-    const cmdline = 'selftest=0 autorun=dirty dirty.pages=64 dirty.rate=0 dirty.passes=1'
+  it.each([
+    ['straight to the prompt (~19 non-zero pages)', 'selftest=0', 10, 40],
+    ['after a workload touched 2000 pages', 'selftest=0 autorun=dirty dirty.pages=2000 dirty.rate=0 dirty.passes=1', 2000, 2100]
+  ])('dedup: ten snapshots of the idle guest %s cost at most 1.2× the disk of one', (_what, cmdline, minPages, maxPages) => {
     const vm = createVm({ name: 'idle', memoryMiB: 16, mode, nic: 'none', vtpm: false, cmdline }, elf)
     expect(run(vm, (o) => o.includes('wb$ '))).toContain('wb$ ')
-    store.take('k', vm)
-    const one = store.diskUsage()
-    const later = Array.from({ length: 9 }, () => store.take('k', vm).pagesWritten)
+    const first = store.take('k', vm)
+    expect(first.pagesHashed).toBeGreaterThanOrEqual(minPages)
+    expect(first.pagesHashed).toBeLessThanOrEqual(maxPages)
+    const one = store.diskUsage() // bytes of every file in the store, as stat reports them
+    const later: number[] = []
+    for (let i = 0; i < 9; i++) {
+      vm.runFor(5_000_000) // idling at the prompt: timer ticks, no page changes
+      later.push(store.take('k', vm).pagesWritten)
+    }
     expect(later).toEqual(new Array(9).fill(0)) // nothing changed: every page is already stored
-    expect(store.diskUsage() / one).toBeLessThanOrEqual(1.2)
+    const ratio = store.diskUsage() / one
+    expect(ratio).toBeLessThanOrEqual(1.2)
+    expect(ratio).toBeGreaterThan(1) // the nine manifests cost something
+    // each later manifest is a delta against its parent: no page hashes, a small state difference
+    const m = store.manifest('k', 'snap-0005')
+    expect(m.memory.base).toBe('snap-0004')
+    expect(m.memory.pages).toEqual([m.memory.pageCount])
+    expect(m.state).toBeUndefined()
+    // and still reverts to exactly what was taken
+    const atTenth = fingerprint(vm)
+    vm.runFor(5_000_000)
+    store.revert('k', 'snap-0010', vm)
+    expect(fingerprint(vm)).toBe(atTenth)
   })
 
   it('live take while the dirty workload runs resumes in a fresh VM exactly like the original', () => {
@@ -92,9 +112,15 @@ describe.runIf(existsSync(KERNEL)).each(MODES)('snapshots of the guest kernel (%
     const atPause = fingerprint(vm)
     const rest = run(vm, () => false, 60)
 
+    // a VM built for the revert: only its image's pages may be non-zero, the rest is not even looked at (a first
+    // touch costs a page fault): the process's minor faults stay far below the 1024 pages of its RAM
     const fresh = makeVm(elf, mode, FOREVER)
-    store.revert('k', t.snapshot.id, fresh)
+    const faults0 = process.resourceUsage().minorPageFault
+    const r = store.revert('k', t.snapshot.id, fresh, { freshExcept: freshVmPages(elf) })
+    const faults = process.resourceUsage().minorPageFault - faults0
     expect(fingerprint(fresh)).toBe(atPause)
+    expect(r.pagesRead + r.pagesKept).toBe(t.snapshot.nonZeroBytes / 4096)
+    expect(faults).toBeLessThan(r.pagesRead + 400)
     expect(run(fresh, () => false, 60)).toBe(rest)
     // the original keeps VMM-internal leftovers of dirty tracking (its exit counts differ); two VMs restored from
     // the snapshot agree to the last counter

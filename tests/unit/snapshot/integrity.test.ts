@@ -76,20 +76,45 @@ describe('snapshot integrity', () => {
   })
 
   it('a truncated manifest is reported, the other snapshots and their pages stay intact', () => {
-    const file = path.join(dir, 'vms', 'vm1', 'snapshots', `${s1}.json`)
+    const file = path.join(dir, 'vms', 'vm1', 'snapshots', `${s2}.json`)
     const text = fs.readFileSync(file, 'utf8')
     fs.writeFileSync(file, text.slice(0, text.length >> 1))
     const packBytes = openSnapshotStore(dir, { clock: testClock(), recover: false }).pages.diskBytes()
     const reopened = openSnapshotStore(dir, { clock: testClock() })
     expect(reopened.damaged.map((d) => d.code)).toEqual(['SNAPSHOT_MANIFEST_CORRUPT'])
     expect(reopened.damaged[0].message).toMatch(/not valid JSON/)
-    expect(reopened.pages.diskBytes()).toBe(packBytes) // gc held off: s1's pages are not collected
-    expect(reopened.listSnapshots('vm1').map((s) => s.id)).toEqual([s2])
-    reopened.revert('vm1', s2, vm)
-    expect(fingerprint(vm)).toBe(fp2)
+    expect(reopened.pages.diskBytes()).toBe(packBytes) // gc held off: s2's pages are not collected
+    expect(reopened.listSnapshots('vm1').map((s) => s.id)).toEqual([s1])
     const report = fsckStore(dir)
     expect(report.problems.map((p) => p.code)).toEqual(['SNAPSHOT_MANIFEST_CORRUPT', 'SNAPSHOT_NOT_FOUND'])
-    expect(report.problems[1].message).toContain(`parent ${s1} does not exist`)
+    expect(report.problems[1].message).toContain(`current snapshot ${s2} does not exist`)
+    reopened.revert('vm1', s1, vm) // the other snapshot reverts, and becomes the current position
+    expect(fingerprint(vm)).toBe(fp1)
+    expect(fsckStore(dir).problems.map((p) => p.code)).toEqual(['SNAPSHOT_MANIFEST_CORRUPT'])
+  })
+
+  it('a damaged parent manifest makes its delta children unreadable with a reason naming it; pages are kept', () => {
+    expect(store.manifest('vm1', s2).memory.base).toBe(s1) // s2 stores only what differs from s1's page list
+    const file = path.join(dir, 'vms', 'vm1', 'snapshots', `${s1}.json`)
+    const text = fs.readFileSync(file, 'utf8')
+    fs.writeFileSync(file, text.slice(0, text.length >> 1))
+    const packBytes = store.pages.diskBytes()
+    const reopened = openSnapshotStore(dir, { clock: testClock() })
+    expect(reopened.damaged.map((d) => [d.code, path.basename(d.file)])).toEqual([
+      ['SNAPSHOT_MANIFEST_CORRUPT', `${s1}.json`],
+      ['SNAPSHOT_MANIFEST_CORRUPT', `${s2}.json`]
+    ])
+    expect(reopened.damaged[1].message).toContain(`builds on snapshot ${s1}, which is missing or damaged`)
+    expect(reopened.pages.diskBytes()).toBe(packBytes)
+    expect(fsckStore(dir).problems.filter((p) => p.code === 'SNAPSHOT_MANIFEST_CORRUPT')).toHaveLength(2)
+    // restoring the parent's file brings both back
+    fs.writeFileSync(file, text)
+    const healed = openSnapshotStore(dir, { clock: testClock() })
+    expect(healed.damaged).toEqual([])
+    const other = new SyntheticVm({ pages: 64, seed: 5 })
+    healed.revert('vm1', s2, other)
+    expect(fingerprint(other)).toBe(fp2)
+    expect(fsckStore(dir).ok).toBe(true)
   })
 
   it('a flipped byte in a manifest that still parses is caught by its checksum', () => {
@@ -106,11 +131,11 @@ describe('snapshot integrity', () => {
     const file = path.join(dir, 'vms', 'vm1', 'snapshots', `${s1}.json`)
     const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
     delete doc.checksum
-    doc.formatVersion = 2
+    doc.formatVersion = 3
     fs.writeFileSync(file, JSON.stringify({ ...doc, checksum: createHash('sha256').update(JSON.stringify(doc)).digest('hex') }))
     const reopened = openSnapshotStore(dir, { clock: testClock() })
     expect(reopened.damaged[0]).toMatchObject({ code: 'SNAPSHOT_MANIFEST_VERSION' })
-    expect(reopened.damaged[0].message).toContain('version 2')
+    expect(reopened.damaged[0].message).toContain('version 3')
   })
 
   it('the fsck command reports a clean store with exit 0 and a damaged one with exit 1', () => {

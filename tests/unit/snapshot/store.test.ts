@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { expandPages } from '../../../src/main/engine/snapshot/manifest'
+import { encodePageList, machineState, pageList, sealJson } from '../../../src/main/engine/snapshot/manifest'
 import { openSnapshotStore, type SnapshotStore } from '../../../src/main/engine/snapshot/store'
 import { PAGE_SIZE } from '../../../src/main/engine/vmm/vm-state'
 import { SyntheticVm, fingerprint, testClock } from './synthetic-vm'
@@ -105,7 +105,7 @@ describe('snapshot store', () => {
     const s3 = store.take('vm1', vm).snapshot.id
     const fp3 = fingerprint(vm)
     const m1 = store.manifest('vm1', s1)
-    const sharedHash = expandPages(m1.memory.pages, m1.memory.pageCount)[100] as string // outside the working set
+    const sharedHash = pageList(m1)[100] as string // outside the working set
     const refsBefore = store.refCount(sharedHash)
     const bytesBefore = store.pages.diskBytes()
     const del = store.deleteSnapshot('vm1', s2)
@@ -195,5 +195,56 @@ describe('snapshot store', () => {
     vm.runFor(20_000)
     reopened.revert('vm1', s, vm)
     expect(fingerprint(vm)).toBe(fp)
+  })
+
+  it('reads version-1 manifests (full page list and state), and children taken after them are deltas', () => {
+    const vm = new SyntheticVm({ pages: 96, seed: 41, workingSet: 32 })
+    const s1 = store.take('vm1', vm).snapshot.id
+    const fp1 = fingerprint(vm)
+    const m = store.manifest('vm1', s1)
+    // rewrite it the way version 1 stored it: no base, the page list in full, the state in full
+    const { memory: _m, stateDelta: _d, state: _s, checksum: _c, ...rest } = { ...m, checksum: '' }
+    const full = encodePageList(pageList(m), null)
+    const v1 = { ...rest, formatVersion: 1, state: machineState(m), memory: { pageSize: full.pageSize, pageCount: full.pageCount, pages: full.pages } }
+    fs.writeFileSync(path.join(dir, 'vms', 'vm1', 'snapshots', `${s1}.json`), sealJson(v1))
+    const reopened = openSnapshotStore(dir, { clock: testClock() })
+    expect(reopened.damaged).toEqual([])
+    expect(reopened.manifest('vm1', s1).formatVersion).toBe(1)
+    vm.touched.clear()
+    vm.runFor(20_000)
+    const s2 = reopened.take('vm1', vm).snapshot.id
+    const fp2 = fingerprint(vm)
+    const child = reopened.manifest('vm1', s2)
+    expect(child.formatVersion).toBe(2)
+    expect(child.memory.base).toBe(s1)
+    const hashesStored = child.memory.pages.filter((e) => typeof e === 'string').length
+    expect(hashesStored).toBeGreaterThan(0)
+    expect(hashesStored).toBeLessThanOrEqual(vm.touched.size) // only the pages that changed
+    const other = new SyntheticVm({ pages: 96, seed: 2 })
+    reopened.revert('vm1', s1, other)
+    expect(fingerprint(other)).toBe(fp1)
+    reopened.revert('vm1', s2, other)
+    expect(fingerprint(other)).toBe(fp2)
+  })
+
+  it('deleting a snapshot re-encodes its delta children against the new parent (or in full)', () => {
+    const vm = new SyntheticVm({ pages: 64, seed: 8, workingSet: 16 })
+    const s1 = store.take('vm1', vm).snapshot.id
+    vm.runFor(20_000)
+    const s2 = store.take('vm1', vm).snapshot.id
+    vm.runFor(20_000)
+    const s3 = store.take('vm1', vm).snapshot.id
+    const fp3 = fingerprint(vm)
+    expect(store.manifest('vm1', s3).memory.base).toBe(s2)
+    store.deleteSnapshot('vm1', s2)
+    expect(store.manifest('vm1', s3).memory.base).toBe(s1)
+    store.deleteSnapshot('vm1', s1)
+    const m3 = store.manifest('vm1', s3)
+    expect(m3.memory.base).toBe(null)
+    expect(m3.state).toBeDefined()
+    const reopened = openSnapshotStore(dir, { clock: testClock() })
+    const other = new SyntheticVm({ pages: 64, seed: 3 })
+    reopened.revert('vm1', s3, other)
+    expect(fingerprint(other)).toBe(fp3)
   })
 })

@@ -27,6 +27,7 @@ import {
   manifestHashes,
   openSealedJson,
   parseManifest,
+  resolvePageLists,
   sealJson
 } from './manifest'
 import type { PackWriter } from './page-store'
@@ -202,8 +203,9 @@ export async function importVmArchive(store: SnapshotStore, file: string, opts: 
       const m = parseManifest(sink.text ?? '', `${file}:${name}`)
       if (!SAFE_ID.test(m.id) || name !== `snapshots/${m.id}.json`) fail(`bad snapshot id in ${name}`)
       manifests.push(m)
-      for (const h of manifestHashes(m)) required.add(h)
     }
+    resolvePageLists(manifests, (m, reason) => fail(`snapshot ${m.id}: ${reason}`))
+    for (const m of manifests) for (const h of manifestHashes(m)) required.add(h)
   }
 
   const addPage = (mem: Buffer, off: number): void => {

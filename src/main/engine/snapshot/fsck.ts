@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { TEMP_SUFFIX } from './durable-io'
 import { errorText, pageListText } from './errors'
-import { expandPages } from './manifest'
+import { pageList } from './manifest'
 import { openSnapshotStore } from './store'
 
 export interface FsckProblem {
@@ -80,7 +80,7 @@ export function fsckStore(dir: string): FsckReport {
       }
       const m = store.manifest(vm.vmId, s.id)
       const bad: number[] = []
-      expandPages(m.memory.pages, m.memory.pageCount).forEach((h, i) => {
+      pageList(m).forEach((h, i) => {
         if (h === null) return
         used.add(h)
         if (!store.pages.has(h) || corrupt.has(h)) bad.push(i)

@@ -10,10 +10,14 @@ export const MANIFEST_FORMAT = 'vmm-workbench-snapshot'
 export const VM_RECORD_FORMAT = 'vmm-workbench-vm'
 export const STORE_FORMAT = 'vmm-workbench-snapshot-store'
 export const FORMAT_VERSION = 1
+/** Manifests: version 2 may store the page list as a delta against another snapshot (memory.base); version 1
+ * (full lists only) is still read. */
+export const MANIFEST_VERSION = 2
+const MANIFEST_VERSIONS_READ = [1, 2]
 
-/** One page-list entry: the hash of a non-zero page (SHA-256 as base64url, 43 characters: a third shorter than hex,
- * which keeps manifests of idle VMs small next to their pages), or a count of consecutive zero pages. In memory
- * the store names pages by hex; expandPages/compactPages/manifestHashes convert. */
+/** One page-list entry: the hash of a non-zero page (SHA-256 as base64url, 43 characters: a third shorter than hex),
+ * or a count: in a full list a run of zero pages; in a delta list (memory.base set) n > 0 pages as in the base and
+ * n < 0 zero pages. In memory the store names pages by hex; pageList/encodePageList convert. */
 export type PageListEntry = string | number
 
 export interface SnapshotManifest {
@@ -27,8 +31,12 @@ export interface SnapshotManifest {
   description: string
   /** The VM definition (configuration) the snapshot was taken of. */
   definition: JsonObject
-  state: StoredMachineState
-  memory: { pageSize: number; pageCount: number; pages: PageListEntry[] }
+  /** The machine state in full, or (when memory.base is set) `stateDelta`: what differs from the base's state
+   * (jsonDelta below). An idle VM's snapshot then stores "{}" instead of ~2 KB of registers and devices. */
+  state?: StoredMachineState
+  stateDelta?: Json
+  /** `base`: the snapshot (same VM, its parent when written) `pages` is a delta against; null or absent: a full list. */
+  memory: { pageSize: number; pageCount: number; base?: string | null; pages: PageListEntry[] }
   stats: SnapshotStats
 }
 
@@ -92,36 +100,43 @@ function need(cond: boolean, file: string, reason: string, kind: Kind = 'manifes
   if (!cond) throw snapshotError(CORRUPT[kind], { file, reason })
 }
 
-function checkVersion(doc: JsonObject, format: string, file: string, kind: Kind): void {
+function checkVersion(doc: JsonObject, format: string, file: string, kind: Kind, versions: readonly number[] = [FORMAT_VERSION]): void {
   need(doc.format === format, file, `format is ${JSON.stringify(doc.format)}, expected ${format}`, kind)
-  if (doc.formatVersion !== FORMAT_VERSION) {
-    throw snapshotError('SNAPSHOT_MANIFEST_VERSION', { file, found: String(doc.formatVersion), supported: FORMAT_VERSION })
+  if (typeof doc.formatVersion !== 'number' || !versions.includes(doc.formatVersion)) {
+    throw snapshotError('SNAPSHOT_MANIFEST_VERSION', { file, found: String(doc.formatVersion), supported: versions.join(', ') })
   }
 }
 
 export function parseManifest(text: string, file: string): SnapshotManifest {
   const doc = openSealedJson(text, file, 'manifest')
-  checkVersion(doc, MANIFEST_FORMAT, file, 'manifest')
+  checkVersion(doc, MANIFEST_FORMAT, file, 'manifest', MANIFEST_VERSIONS_READ)
   need(typeof doc.id === 'string' && typeof doc.vmId === 'string', file, 'id/vmId missing')
   need(doc.parent === null || typeof doc.parent === 'string', file, 'bad parent')
   need(typeof doc.time === 'number' && typeof doc.description === 'string', file, 'time/description missing')
-  need(isObject(doc.definition) && isObject(doc.state) && isObject(doc.memory) && isObject(doc.stats), file, 'section missing')
+  need(isObject(doc.definition) && isObject(doc.memory) && isObject(doc.stats), file, 'section missing')
   const memory = doc.memory as JsonObject
   need(memory.pageSize === PAGE_SIZE, file, `page size ${String(memory.pageSize)}`)
   need(typeof memory.pageCount === 'number' && Array.isArray(memory.pages), file, 'page list missing')
+  const base = memory.base ?? null
+  need(base === null || (doc.formatVersion !== 1 && typeof base === 'string'), file, 'bad page list base')
   let count = 0
   for (const e of memory.pages as Json[]) {
     if (typeof e === 'string') {
       need(B64_HASH.test(e), file, `bad page hash ${e.slice(0, 70)}`)
       count++
     } else {
-      need(typeof e === 'number' && Number.isInteger(e) && e > 0, file, 'bad zero-run entry')
-      count += e as number
+      need(typeof e === 'number' && Number.isInteger(e) && (e > 0 || (base !== null && e < 0)), file, 'bad page run entry')
+      count += Math.abs(e as number)
     }
   }
   need(count === memory.pageCount, file, `page list covers ${count} pages, expected ${String(memory.pageCount)}`)
-  const state = doc.state as JsonObject
-  need(state.vtpm === null || typeof state.vtpm === 'string', file, 'bad vtpm state')
+  if (base === null || doc.stateDelta === undefined) {
+    need(isObject(doc.state), file, 'section missing')
+    const state = doc.state as JsonObject
+    need(state.vtpm === null || typeof state.vtpm === 'string', file, 'bad vtpm state')
+  } else {
+    need(doc.state === undefined && isObject(doc.stateDelta), file, 'bad state delta')
+  }
   return doc as unknown as SnapshotManifest
 }
 
@@ -139,40 +154,167 @@ const B64_HASH = /^[A-Za-z0-9_-]{43}$/
 const hexOf = (b64: string): string => Buffer.from(b64, 'base64url').toString('hex')
 const b64Of = (hex: string): string => Buffer.from(hex, 'hex').toString('base64url')
 
-const expanded = new WeakMap<readonly PageListEntry[], (string | null)[]>()
+/** One entry per page: hex hash, or null for a zero page. */
+export type PageList = (string | null)[]
 
-/** Page list → one entry per page: hex hash or null (zero page). Cached per list (manifests are immutable). */
-export function expandPages(entries: readonly PageListEntry[], pageCount: number): (string | null)[] {
-  const cached = expanded.get(entries)
-  if (cached && cached.length === pageCount) return cached
-  const out: (string | null)[] = new Array(pageCount)
-  let i = 0
-  for (const e of entries) {
-    if (typeof e === 'string') out[i++] = hexOf(e)
-    else for (let k = 0; k < e; k++) out[i++] = null
+// resolved page lists and machine states, keyed by the manifest's (immutable) memory section
+const resolved = new WeakMap<object, PageList>()
+const resolvedState = new WeakMap<object, StoredMachineState>()
+
+/** The manifest's machine state (a delta manifest must have been resolved, as for pageList). */
+export function machineState(m: SnapshotManifest): StoredMachineState {
+  const s = resolvedState.get(m.memory) ?? m.state
+  if (!s) throw new Error(`state of ${m.id} is a delta against ${String(m.memory.base)} and was not resolved`)
+  return s
+}
+
+// A JSON delta: {"$v": value} replaces, {"$x": 1} removes a key, {"$d": {key: delta}} changes some keys of an
+// object; {} (no change) is written as {"$d": {}}. Arrays and encoded byte arrays are replaced whole.
+function jsonDelta(base: Json | undefined, cur: Json): Json | undefined {
+  const isPlain = (v: Json | undefined): v is JsonObject => isObject(v) && !('$type' in v)
+  if (isPlain(base) && isPlain(cur)) {
+    const d: JsonObject = {}
+    for (const k of Object.keys(cur)) {
+      const sub = jsonDelta(base[k], cur[k])
+      if (sub !== undefined) d[k] = sub
+    }
+    for (const k of Object.keys(base)) if (!(k in cur)) d[k] = { $x: 1 }
+    return Object.keys(d).length ? { $d: d } : undefined
   }
-  expanded.set(entries, out)
+  return JSON.stringify(base) === JSON.stringify(cur) ? undefined : { $v: cur }
+}
+
+function applyJsonDelta(base: Json | undefined, delta: Json): Json {
+  if (!isObject(delta)) throw new Error('bad state delta')
+  if ('$v' in delta) return delta.$v
+  const changes = delta.$d
+  if (!isObject(changes) || !isObject(base)) throw new Error('bad state delta')
+  const out: JsonObject = { ...base }
+  for (const [k, sub] of Object.entries(changes)) {
+    if (isObject(sub) && '$x' in sub) delete out[k]
+    else out[k] = applyJsonDelta(base[k], sub)
+  }
   return out
 }
 
-/** One hex hash (or null) per page → compact page list (base64url hashes, zero runs as counts). */
-export function compactPages(pages: readonly (string | null)[]): PageListEntry[] {
+/** The stored form of a machine state: in full, or as a delta against the base manifest's state. `memory` is the
+ * new manifest's memory section (encodePageList's result), under which the full state is remembered. */
+export function encodeState(state: StoredMachineState, base: StoredMachineState | null, memory: object): Pick<SnapshotManifest, 'state' | 'stateDelta'> {
+  resolvedState.set(memory, state)
+  if (base === null) return { state }
+  return { stateDelta: jsonDelta(base as unknown as Json, state as unknown as Json) ?? { $d: {} } }
+}
+
+/** The manifest's page list, one entry per page. A delta manifest must have been resolved (resolvePageLists) or
+ * created here (encodePageList); the store does both, so this only fails on a programming error. */
+export function pageList(m: SnapshotManifest): PageList {
+  const cached = resolved.get(m.memory)
+  if (cached) return cached
+  if (m.memory.base) throw new Error(`page list of ${m.id} is a delta against ${m.memory.base} and was not resolved`)
+  const out: PageList = new Array(m.memory.pageCount)
+  let i = 0
+  for (const e of m.memory.pages) {
+    if (typeof e === 'string') out[i++] = hexOf(e)
+    else for (let k = 0; k < e; k++) out[i++] = null
+  }
+  resolved.set(m.memory, out)
+  return out
+}
+
+function applyDelta(m: SnapshotManifest, base: PageList): PageList {
+  const out: PageList = new Array(m.memory.pageCount)
+  let i = 0
+  for (const e of m.memory.pages) {
+    if (typeof e === 'string') out[i++] = hexOf(e)
+    else if (e > 0) for (let k = 0; k < e; k++, i++) out[i] = base[i]
+    else for (let k = 0; k < -e; k++) out[i++] = null
+  }
+  return out
+}
+
+/** Resolve the page lists of manifests whose lists are deltas against another manifest of the same set (their
+ * base). A manifest whose base is missing, unreadable, of another size or part of a cycle is reported through
+ * onError (with a reason) and left unresolved; so are the manifests that build on it. */
+export function resolvePageLists(manifests: Iterable<SnapshotManifest>, onError: (m: SnapshotManifest, reason: string) => void): void {
+  const byId = new Map<string, SnapshotManifest>()
+  for (const m of manifests) byId.set(m.id, m)
+  const failed = new Set<string>()
+  const visiting = new Set<string>()
+  const resolve = (m: SnapshotManifest): PageList | null => {
+    const done = resolved.get(m.memory)
+    if (done) return done
+    if (failed.has(m.id)) return null
+    const baseId = m.memory.base
+    if (!baseId) return pageList(m)
+    const fail = (reason: string): null => {
+      failed.add(m.id)
+      onError(m, reason)
+      return null
+    }
+    const base = byId.get(baseId)
+    if (!base) return fail(`its page list builds on snapshot ${baseId}, which is missing or damaged`)
+    if (visiting.has(m.id)) return fail('its page list builds on itself (a cycle of deltas)')
+    if (base.memory.pageCount !== m.memory.pageCount) return fail(`its base ${baseId} has ${base.memory.pageCount} pages, it has ${m.memory.pageCount}`)
+    visiting.add(m.id)
+    const baseList = resolve(base)
+    visiting.delete(m.id)
+    if (!baseList) return failed.has(m.id) ? null : fail(`its page list builds on snapshot ${baseId}, which is damaged`)
+    const out = applyDelta(m, baseList)
+    if (m.stateDelta !== undefined) {
+      try {
+        const st = applyJsonDelta(machineState(base) as unknown as Json, m.stateDelta) as unknown as StoredMachineState
+        if (!isObject(st as unknown as Json) || !(st.vtpm === null || typeof st.vtpm === 'string')) throw new Error('bad state')
+        resolvedState.set(m.memory, st)
+      } catch (err) {
+        return fail(`its state delta does not apply to snapshot ${baseId} (${errorText(err)})`)
+      }
+    }
+    resolved.set(m.memory, out)
+    return out
+  }
+  for (const m of byId.values()) resolve(m)
+}
+
+/** The stored form of a page list: in full (base null: hashes and zero-run counts), or as a delta against a
+ * base manifest's list (n > 0: the next n pages are as in the base, n < 0: -n zero pages, a string: this hash).
+ * An idle VM's snapshot then stores "[pageCount]" instead of a hash per page. */
+export function encodePageList(pages: PageList, base: { id: string; pages: PageList } | null): SnapshotManifest['memory'] {
   const out: PageListEntry[] = []
-  let zeros = 0
-  for (const p of pages) {
-    if (p === null) zeros++
-    else {
-      if (zeros) out.push(zeros)
-      zeros = 0
-      out.push(b64Of(p))
+  const n = pages.length
+  if (base === null || base.pages.length !== n) {
+    let zeros = 0
+    for (const p of pages) {
+      if (p === null) zeros++
+      else {
+        if (zeros) out.push(zeros)
+        zeros = 0
+        out.push(b64Of(p))
+      }
+    }
+    if (zeros) out.push(zeros)
+  } else {
+    const b = base.pages
+    for (let i = 0; i < n; ) {
+      let j = i
+      if (pages[i] === b[i]) {
+        while (j < n && pages[j] === b[j]) j++
+        out.push(j - i)
+      } else if (pages[i] === null) {
+        while (j < n && pages[j] === null && b[j] !== null) j++
+        out.push(-(j - i))
+      } else {
+        out.push(b64Of(pages[i] as string))
+        j = i + 1
+      }
+      i = j
     }
   }
-  if (zeros) out.push(zeros)
-  expanded.set(out, [...pages])
-  return out
+  const memory = { pageSize: PAGE_SIZE, pageCount: n, base: base !== null && base.pages.length === n ? base.id : null, pages: out }
+  resolved.set(memory, [...pages])
+  return memory
 }
 
 /** The (hex) page hashes a manifest references, one per non-zero page. */
 export function manifestHashes(m: SnapshotManifest): string[] {
-  return expandPages(m.memory.pages, m.memory.pageCount).filter((e): e is string => e !== null)
+  return pageList(m).filter((e): e is string => e !== null)
 }

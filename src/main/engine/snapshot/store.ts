@@ -18,14 +18,19 @@ import { liveCopy, type LiveCopyOptions } from './live-copy'
 import {
   FORMAT_VERSION,
   MANIFEST_FORMAT,
+  MANIFEST_VERSION,
   STORE_FORMAT,
   VM_RECORD_FORMAT,
   type SnapshotManifest,
   type SnapshotStats,
   type VmRecord,
-  compactPages,
-  expandPages,
+  type PageList,
+  encodePageList,
+  encodeState,
+  machineState,
   manifestHashes,
+  pageList,
+  resolvePageLists,
   openSealedJson,
   parseManifest,
   parseVmRecord,
@@ -33,7 +38,7 @@ import {
 } from './manifest'
 import { asBuffer, isZeroPage, pageHash } from './page-hash'
 import { type GcResult, type PackWriter, PageStore } from './page-store'
-import { type JsonObject, decodeMachineState, encodeMachineState, toJson } from './state-codec'
+import { type JsonObject, type StoredMachineState, decodeMachineState, encodeMachineState, toJson } from './state-codec'
 
 export interface Progress {
   phase: 'copy' | 'read' | 'export' | 'import'
@@ -107,6 +112,11 @@ export interface RevertOptions {
   /** The VM was created for this revert and is discarded if it fails: pages are read straight into its RAM (no
    * staging copy). Its RAM is undefined after a failed revert. */
   disposableVm?: boolean
+  /** The VM was built for this revert (implies disposableVm) and its RAM is zero outside these page ranges
+   * [first, end) (the loaded image: freshVmPages() in fresh-vm.ts). Pages outside are neither compared nor
+   * cleared: the first touch of a page of fresh memory costs a page fault (about 12 µs here), and only the pages
+   * the snapshot has content for need one. */
+  freshExcept?: readonly (readonly [number, number])[]
 }
 
 export interface DamagedFile {
@@ -115,6 +125,9 @@ export interface DamagedFile {
   message: string
 }
 
+/** A delta page list builds on its parent's; after this many links a snapshot stores its list in full again, so
+ * one damaged manifest never makes a long line of descendants unreadable. */
+const MAX_DELTA_CHAIN = 16
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const PROGRESS_STEP = 1024
 
@@ -225,11 +238,16 @@ export class SnapshotStore {
         const m = parseManifest(fs.readFileSync(file, 'utf8'), file)
         if (m.vmId !== vmId || `${m.id}.json` !== name) throw snapshotError('SNAPSHOT_MANIFEST_CORRUPT', { file, reason: 'id does not match its place' })
         snaps.set(m.id, m)
-        this.addRefs(m, 1)
       } catch (err) {
         this.noteDamage(file, err)
       }
     }
+    resolvePageLists(snaps.values(), (m, reason) => {
+      snaps.delete(m.id)
+      const file = this.manifestFile(vmId, m.id)
+      this.noteDamage(file, snapshotError('SNAPSHOT_MANIFEST_CORRUPT', { file, reason }))
+    })
+    for (const m of snaps.values()) this.addRefs(m, 1)
   }
 
   private noteDamage(file: string, err: unknown): void {
@@ -448,22 +466,22 @@ export class SnapshotStore {
   }
 
   /** Write the manifest (pages are durable by now), then move the VM's current position to it. */
-  private commit(rec: VmRecord, hashes: (string | null)[], state: SnapshotManifest['state'], stats: SnapshotStats, opts: TakeOptions): SnapshotManifest {
+  private commit(rec: VmRecord, hashes: (string | null)[], state: StoredMachineState, stats: SnapshotStats, opts: TakeOptions): SnapshotManifest {
     const existing = this.manifests.get(rec.vmId) ?? new Map<string, SnapshotManifest>()
     let seq = rec.nextSeq
     while (existing.has(snapshotIdOf(seq))) seq++
     const definition = opts.definition ? toDefinition(opts.definition) : rec.definition
+    const parent = rec.current !== null && existing.has(rec.current) ? rec.current : null
     const m: SnapshotManifest = {
       format: MANIFEST_FORMAT,
-      formatVersion: FORMAT_VERSION,
+      formatVersion: MANIFEST_VERSION,
       id: snapshotIdOf(seq),
       vmId: rec.vmId,
-      parent: rec.current !== null && existing.has(rec.current) ? rec.current : null,
+      parent,
       time: this.clock(),
       description: opts.description ?? '',
       definition,
-      state,
-      memory: { pageSize: PAGE_SIZE, pageCount: hashes.length, pages: compactPages(hashes) },
+      ...this.encodeAgainst(existing, parent, hashes, state),
       stats
     }
     mkdirDurable(this.io, path.join(this.vmDir(rec.vmId), 'snapshots'))
@@ -475,6 +493,26 @@ export class SnapshotStore {
     return m
   }
 
+  /** A page list stored as a delta against `baseId`'s (the parent), or in full when there is no parent or the
+   * chain of deltas behind it is already MAX_DELTA_CHAIN long. */
+  private encodeAgainst(
+    snaps: Map<string, SnapshotManifest>,
+    baseId: string | null,
+    pages: PageList,
+    state: StoredMachineState
+  ): Pick<SnapshotManifest, 'memory' | 'state' | 'stateDelta'> {
+    let depth = 0
+    for (let b = baseId; b !== null && depth <= MAX_DELTA_CHAIN; depth++) b = snaps.get(b)?.memory.base ?? null
+    const base = baseId !== null && depth < MAX_DELTA_CHAIN ? snaps.get(baseId) : undefined
+    const memory = encodePageList(pages, base ? { id: base.id, pages: pageList(base) } : null)
+    return { memory, ...encodeState(state, memory.base && base ? machineState(base) : null, memory) }
+  }
+
+  /** The snapshot's page list: a hex hash per page, null for zero pages. */
+  pageList(vmId: string, snapId: string): PageList {
+    return pageList(this.manifest(vmId, snapId))
+  }
+
   /** Restore the VM to a snapshot. Every page of the result is verified: pages whose current content already
    * hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is read from
    * the store and its hash checked before the VM is touched. A missing or corrupt page throws
@@ -484,10 +522,17 @@ export class SnapshotStore {
     const m = this.manifest(vmId, snapId)
     const ramBytes = m.memory.pageCount * PAGE_SIZE
     if (ramBytes !== vm.ram.length) throw snapshotError('SNAPSHOT_RAM_SIZE_MISMATCH', { snapshot: snapId, expected: ramBytes, actual: vm.ram.length })
-    const state = decodeMachineState(m.state)
-    const pages = expandPages(m.memory.pages, m.memory.pageCount)
+    const state = decodeMachineState(machineState(m))
+    const pages = pageList(m)
     const ram = asBuffer(vm.ram)
     const total = pages.length
+    const direct = opts.disposableVm === true || opts.freshExcept !== undefined
+    // pages that may hold content (1); without freshExcept, all of them
+    let mayHold: Uint8Array | null = null
+    if (opts.freshExcept) {
+      mayHold = new Uint8Array(total)
+      for (const [a, b] of opts.freshExcept) mayHold.fill(1, Math.max(0, a), Math.min(total, b))
+    }
     // 1. compare: which pages must be read, which zeroed, which already hold the snapshot's content
     const requests: { pageIndex: number; hash: string }[] = [] // pageIndex = slot in the staging buffer
     const targets: number[] = [] // guest page of each staging slot
@@ -498,18 +543,20 @@ export class SnapshotStore {
     for (let i = 0; i < total; i++) {
       const h = pages[i]
       const off = i * PAGE_SIZE
+      const untouched = mayHold !== null && mayHold[i] === 0
       if (h === null) {
-        if (!isZeroPage(ram, off)) toZero.push(i)
+        if (!untouched && !isZeroPage(ram, off)) toZero.push(i)
         continue
       }
       nonZero++
       // hashing the VM's page only pays while pages tend to match (a guest that ran briefly); into memory that
       // differs everywhere (a fresh VM) it is wasted, so after 1024 compared pages with < 1/8 matching, stop
+      // (a zero page in the VM counts as compared: it cannot match)
       const worthComparing = compared < 1024 || matched * 8 >= compared
       let same = false
-      if (worthComparing && !isZeroPage(ram, off)) {
+      if (worthComparing && !untouched) {
         compared++
-        same = pageHash(ram, off) === h
+        same = !isZeroPage(ram, off) && pageHash(ram, off) === h
         if (same) matched++
       }
       if (!same) {
@@ -520,8 +567,8 @@ export class SnapshotStore {
     }
     // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out (a
     //    disposable VM is read into directly: on failure the caller throws it away)
-    if (opts.disposableVm) for (let k = 0; k < requests.length; k++) requests[k].pageIndex = targets[k]
-    const staging = opts.disposableVm ? ram : this.stagingBuffer(requests.length * PAGE_SIZE)
+    if (direct) for (let k = 0; k < requests.length; k++) requests[k].pageIndex = targets[k]
+    const staging = direct ? ram : this.stagingBuffer(requests.length * PAGE_SIZE)
     let reported = 0
     const r = this.pages.readInto(requests, staging, (done) => {
       if (done - reported >= PROGRESS_STEP || done === requests.length) {
@@ -529,12 +576,12 @@ export class SnapshotStore {
         opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
       }
     })
-    const bad = [...r.missing, ...r.corrupt].map((slot) => (opts.disposableVm ? slot : targets[slot])).sort((a, b) => a - b)
+    const bad = [...r.missing, ...r.corrupt].map((slot) => (direct ? slot : targets[slot])).sort((a, b) => a - b)
     if (bad.length > 0) {
       throw snapshotError('SNAPSHOT_PAGES_CORRUPT', { vm: vmId, snapshot: snapId, pages: pageListText(bad), count: bad.length, missing: r.missing.length, corrupt: r.corrupt.length })
     }
     // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
-    for (let k = 0; k < targets.length && !opts.disposableVm; ) {
+    for (let k = 0; k < targets.length && !direct; ) {
       let j = k + 1
       while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
       ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
@@ -569,7 +616,12 @@ export class SnapshotStore {
     const reparented: string[] = []
     for (const child of snaps.values()) {
       if (child.parent !== snapId) continue
-      const moved: SnapshotManifest = { ...child, parent: m.parent }
+      // a delta against the deleted snapshot is re-encoded against the new parent first
+      let moved: SnapshotManifest = { ...child, parent: m.parent }
+      if (child.memory.base === snapId) {
+        const { state: _s, stateDelta: _d, ...rest } = moved
+        moved = { ...rest, formatVersion: MANIFEST_VERSION, ...this.encodeAgainst(snaps, m.parent, pageList(child), machineState(child)) }
+      }
       writeFileAtomic(this.io, this.manifestFile(vmId, child.id), sealJson(moved))
       snaps.set(child.id, moved)
       reparented.push(child.id)
@@ -595,6 +647,10 @@ export class SnapshotStore {
       time: this.clock(),
       description: m.description ? `${m.description} (clone of ${vmId}/${snapId})` : `clone of ${vmId}/${snapId}`,
       definition,
+      formatVersion: MANIFEST_VERSION,
+      memory: encodePageList(pageList(m), null),
+      state: machineState(m),
+      stateDelta: undefined,
       stats: { nonZeroPages: m.stats.nonZeroPages, pagesWritten: 0 }
     }
     const rec: VmRecord = { format: VM_RECORD_FORMAT, formatVersion: FORMAT_VERSION, vmId: newVmId, name: newName, definition, current: first.id, nextSeq: 2 }
