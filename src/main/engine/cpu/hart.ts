@@ -195,6 +195,9 @@ export class Hart {
    * the current epoch; `pagesWritten` counts those first stores over all epochs. */
   private writeMap: Uint8Array | null = null
   pagesWritten = 0
+  /** Pages written since RAM was last known all zero, over all epochs (null = unknown): what
+   * MigratableVm.writtenPages reports. Set wherever writeMap is. */
+  private everWritten: Uint8Array | null = null
 
   private stopReq = STOP_NONE
   /** Instructions executed by the running inner loop and not yet added to cycle/instret. */
@@ -241,7 +244,38 @@ export class Hart {
   /** Starts counting first stores per RAM page for the first `pages` pages of RAM (see `newWriteEpoch`). */
   trackWrites(pages: number): void {
     this.writeMap = new Uint8Array(pages)
+    this.everWritten = new Uint8Array(pages)
     this.storeTag.fill(-1)
+  }
+
+  /** The record of pages written over all epochs: `zero` = RAM is all zero now (nothing written), otherwise
+   * unknown (RAM was written behind the hart's back, e.g. a state load after a migration or revert). */
+  resetWrittenRecord(zero: boolean): void {
+    this.everWritten = null
+    if (zero) this.setWrittenRecord(new Uint8Array(0))
+  }
+
+  /** Replaces the record of pages written (1 = may hold data). Pages already written in this epoch stay marked:
+   * their next stores skip the slow path that keeps the record. */
+  setWrittenRecord(pages: Uint8Array): void {
+    const wm = this.writeMap
+    if (wm === null) return
+    const ew = new Uint8Array(wm.length)
+    ew.set(pages.subarray(0, wm.length))
+    for (let p = 0; p < wm.length; p++) ew[p] |= wm[p]
+    this.everWritten = ew
+  }
+
+  /** Marks RAM [offset, offset+length) as written in the record only (the loader, the VMM's own writes). */
+  markWritten(ramOffset: number, length: number): void {
+    const ew = this.everWritten
+    if (ew === null || length <= 0) return
+    ew.fill(1, ramOffset >>> 12, Math.min(ew.length, ((ramOffset + length - 1) >>> 12) + 1))
+  }
+
+  /** A copy of the record of pages written since RAM was last all zero (null = unknown). */
+  writtenRecord(): Uint8Array | null {
+    return this.everWritten === null ? null : this.everWritten.slice()
   }
 
   /** A new counting epoch: every page counts as unwritten again. Stores reach the tracker through the store slow
@@ -256,10 +290,12 @@ export class Hart {
   noteWritten(ramOffset: number, length = 1): void {
     const wm = this.writeMap
     if (wm === null || length <= 0) return
+    const ew = this.everWritten
     for (let p = ramOffset >>> 12; p <= (ramOffset + length - 1) >>> 12 && p < wm.length; p++) {
       if (wm[p] === 0) {
         wm[p] = 1
         this.pagesWritten++
+        if (ew !== null) ew[p] = 1
       }
     }
   }
