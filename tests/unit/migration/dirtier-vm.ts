@@ -14,6 +14,8 @@ export interface DirtierConfig {
   serialEvery?: number
   /** Leave RAM zero (a destination VM before migration). */
   empty?: boolean
+  /** Keep no record of written pages (writtenPages absent): migration must read every page. */
+  noRecord?: boolean
 }
 
 export class DirtierVm implements MigratableVm, PostcopyTarget {
@@ -28,6 +30,8 @@ export class DirtierVm implements MigratableVm, PostcopyTarget {
   private missing: Uint8Array | null = null
   private serial = ''
   private readonly first: number
+  /** Pages written since RAM was zero (MigratableVm.writtenPages); null = unknown. */
+  private written: Uint8Array | null
 
   constructor(readonly cfg: DirtierConfig) {
     this.ram = new Uint8Array(cfg.pages * PAGE_SIZE)
@@ -35,10 +39,16 @@ export class DirtierVm implements MigratableVm, PostcopyTarget {
     this.dirty = new Uint8Array(cfg.pages)
     this.first = cfg.firstPage ?? 0
     if (this.first + cfg.workingSet > cfg.pages) throw new RangeError('working set exceeds RAM')
+    this.written = new Uint8Array(cfg.pages)
+    if (cfg.noRecord) {
+      this.writtenPages = undefined
+      this.setWrittenPages = undefined
+    }
     if (!cfg.empty) {
       const seed = cfg.seed ?? 1
       for (let p = 0; p < cfg.pages; p++) {
         if (p % 4 === 3) continue // every fourth page stays zero (sent as a marker)
+        this.written[p] = 1
         const base = p * (PAGE_SIZE / 4)
         for (let w = 0; w < 8; w++) this.words[base + w * 97] = (Math.imul(p + 1, 2654435761) ^ Math.imul(seed, w + 7)) >>> 0
       }
@@ -90,6 +100,7 @@ export class DirtierVm implements MigratableVm, PostcopyTarget {
       }
       const word = Math.floor(k / workingSet) % (PAGE_SIZE / 4)
       this.words[page * (PAGE_SIZE / 4) + word] = (k + 1) >>> 0
+      if (this.written) this.written[page] = 1
       if (this.tracking) this.dirty[page] = 1
       this.writes++
       if (every > 0 && this.writes % every === 0) this.serial += `w=${this.writes}\n`
@@ -125,7 +136,14 @@ export class DirtierVm implements MigratableVm, PostcopyTarget {
     }
   }
 
+  writtenPages? = (): Uint8Array | null => this.written?.slice() ?? null
+
+  setWrittenPages? = (pages: Uint8Array): void => {
+    this.written = pages.slice()
+  }
+
   loadState(state: VmMachineState): void {
+    this.written = null // RAM was written behind our back
     const vmm = state.vmm as { cycles: number }
     const dev = state.devices['dirtier'] as { writes: number }
     this.cycles = vmm.cycles
@@ -139,6 +157,7 @@ export class DirtierVm implements MigratableVm, PostcopyTarget {
 
   installPage(index: number, bytes: Uint8Array): void {
     this.ram.set(bytes, index * PAGE_SIZE)
+    if (this.written) this.written[index] = 1
     if (this.missing) this.missing[index] = 0
     if (this.missingPageFault === index) this.missingPageFault = -1
   }

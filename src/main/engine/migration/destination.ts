@@ -8,12 +8,17 @@ import { destinationRefusals, type DestinationOffer, type RefusalReason, type Vm
 import type { MigrationChannel } from './channel'
 import { ControlInbox, yieldToEventLoop } from './inbox'
 import type { MigrationParams } from './params'
-import { ramHash, sha256Hex, stateFromJson, stateToCanonicalJson } from './state-hash'
+import { ramDigest, ramHash, sha256Hex, stateFromJson, stateToCanonicalJson, type RamCheck } from './state-hash'
 import { decodePages, encodeControl, FRAME_PAGES, FRAME_RETURN, FRAME_STATE, PAGE_ENTRY_HEADER_BYTES, PAGE_RAW, PAGE_XBZRLE, PAGE_ZERO } from './wire'
 import { xbzrleDecode } from './xbzrle'
 import type { VmMachineState } from '../vmm/vm-state'
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE)
+
+/** An all-ones record: every page may hold data (a VM that cannot say which pages it wrote). */
+function allPages(count: number): Uint8Array {
+  return new Uint8Array(count).fill(1)
+}
 
 export type IncomingVm = MigratableVm & Partial<PostcopyTarget>
 
@@ -65,6 +70,10 @@ export class MigrationDestination {
   private pagesReceived = 0
   private duplicates = 0
   private received: Uint8Array | null = null
+  /** Pages of the incoming VM's RAM that may hold data: the fresh VM's own record (its image) plus every page
+   * written here. A zero page arriving for a page outside it needs no write: fresh RAM is zero, and not
+   * touching it spares the host a page fault. */
+  private written: Uint8Array | null = null
   private postcopy = false
   private pendingPages: ((frame: Uint8Array) => void) | null = null
   private dataError: Error | null = null
@@ -108,6 +117,8 @@ export class MigrationDestination {
     if (!vm) throw new EngineError('MIGRATION_PROTOCOL', 'pages before accept', {})
     const ram = vm.ram
     const zero = ZERO_PAGE
+    const written = this.written ?? allPages(Math.floor(ram.length / PAGE_SIZE))
+    this.written = written
     return decodePages(frame, (index, kind, payload) => {
       const off = index * PAGE_SIZE
       if (off + PAGE_SIZE > ram.length) throw new EngineError('MIGRATION_PROTOCOL', 'page index out of range', { index })
@@ -122,10 +133,14 @@ export class MigrationDestination {
         return
       }
       if (kind === PAGE_ZERO) {
-        // reading a never-written page is cheap; writing it would make the host back it with memory
-        if (!Buffer.from(ram.buffer, ram.byteOffset + off, PAGE_SIZE).equals(zero)) ram.fill(0, off, off + PAGE_SIZE)
+        if (written[index]) {
+          ram.fill(0, off, off + PAGE_SIZE)
+          written[index] = 0
+        }
+        return
       }
-      else if (kind === PAGE_RAW && payload) ram.set(payload, off)
+      written[index] = 1
+      if (kind === PAGE_RAW && payload) ram.set(payload, off)
       else if (kind === PAGE_XBZRLE && payload) xbzrleDecode(payload, ram.subarray(off, off + PAGE_SIZE))
     })
   }
@@ -170,6 +185,7 @@ export class MigrationDestination {
     }
     this.params = hello.params
     this.received = new Uint8Array(Math.floor(hello.ramBytes / PAGE_SIZE))
+    this.written = this.vm?.writtenPages?.() ?? null
     this.opts.channel.send(encodeControl({ op: 'accept' }))
     this.emit({ type: 'accepted', vm: hello.vm })
     try {
@@ -178,7 +194,7 @@ export class MigrationDestination {
       if (next.op === 'abort') return this.discard(next.code)
       if (next.op === 'postcopy') return await this.runPostcopy(next.stateHash)
       if (next.op !== 'switchover') return this.discard('MIGRATION_PROTOCOL')
-      return await this.finishPrecopy(next.ramHash)
+      return await this.finishPrecopy(next.ramCheck)
     } catch (e) {
       const cause = this.dataError ?? e
       const code = cause instanceof EngineError ? cause.code : 'MIGRATION_INTERNAL'
@@ -196,18 +212,21 @@ export class MigrationDestination {
     return this.outcome('discarded', code)
   }
 
-  private loadedState(): { vm: IncomingVm; stateHash: string } {
+  /** Load the received state; `record`: hand the VM the record of written pages (pre-copy; in post-copy the
+   * pages are still arriving and the VM keeps its own account of installPage). */
+  private loadedState(record: boolean): { vm: IncomingVm; stateHash: string } {
     const vm = this.vm
     if (!vm || !this.state) throw new EngineError('MIGRATION_PROTOCOL', 'no state received', {})
     vm.loadState(this.state.value)
+    // RAM was written behind the VM's back: hand it the record of what may hold data
+    if (record && this.written) vm.setWrittenPages?.(this.written)
     // hash what the VM holds now (re-saved), not just what arrived
     return { vm, stateHash: sha256Hex(stateToCanonicalJson(vm.saveState())) }
   }
 
-  private async finishPrecopy(expectedRamHash: string): Promise<DestinationOutcome> {
-    const { vm, stateHash } = this.loadedState()
-    // the source sends an empty RAM hash when it does not verify RAM
-    const ram = expectedRamHash === '' ? '' : ramHash(vm.ram)
+  private async finishPrecopy(check: RamCheck): Promise<DestinationOutcome> {
+    const { vm, stateHash } = this.loadedState(true)
+    const ram = ramDigest(check, vm.ram, this.written)
     this.opts.channel.send(encodeControl({ op: 'ready', ramHash: ram, stateHash }))
     const verdict = await this.inbox.next(['go', 'abort'])
     if (verdict.op === 'abort') return this.discard(verdict.code)
@@ -226,7 +245,7 @@ export class MigrationDestination {
     const params = this.params
     const received = this.received
     if (!params || !received) throw new EngineError('MIGRATION_PROTOCOL', 'post-copy before hello', {})
-    const { vm, stateHash } = this.loadedState()
+    const { vm, stateHash } = this.loadedState(false)
     if (stateHash !== expectedStateHash) throw new EngineError('MIGRATION_VERIFY_FAILED', 'state hash differs', {})
     const target = vm as MigratableVm & PostcopyTarget
     this.postcopy = true

@@ -7,7 +7,7 @@ import { migrationBlockers, type RefusalReason, type VmDescriptor } from './bloc
 import type { MigrationChannel } from './channel'
 import { ControlInbox, linkDownError, yieldToEventLoop } from './inbox'
 import { resolveMigrationParams, type MigrationParams } from './params'
-import { ramHash, sha256Hex, stateToCanonicalJson } from './state-hash'
+import { isZeroPage, ramDigest, sha256Hex, stateToCanonicalJson, type RamCheck } from './state-hash'
 import { cloneInfo, emptyInfo, type MigrationInfo, type MigrationStatus, type SwitchoverReason } from './stats'
 import {
   encodeControl,
@@ -17,15 +17,22 @@ import {
   FRAME_STATE,
   PAGE_ENTRY_HEADER_BYTES,
   PAGE_RAW,
-  PAGE_XBZRLE,
   PAGE_ZERO,
+  PAGES_HEADER_BYTES,
+  PagesFrameWriter,
   type ControlMessage,
   type PageEntry
 } from './wire'
 import { XbzrleCache, xbzrleEncode } from './xbzrle'
 
-/** Pages per PAGES frame (1 MiB of raw pages). */
+/** Raw pages per PAGES frame (1 MiB of page data). */
 export const PAGES_PER_BATCH = 256
+/** Entries per PAGES frame at most (zero-page markers are 5 bytes: a frame of them stays small). */
+const MAX_FRAME_ENTRIES = 8192
+/** The largest entry: a raw page, or an XBZRLE delta just under the overflow limit. */
+const MAX_ENTRY_BYTES = PAGE_ENTRY_HEADER_BYTES + 2 + PAGE_SIZE
+/** A frame buffer holds PAGES_PER_BATCH raw pages. Buffers go to the destination and come back (FRAME_RETURN). */
+const FRAME_CAPACITY = PAGES_HEADER_BYTES + PAGES_PER_BATCH * (PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES) + 2
 /** Frames in flight before the source waits for the destination's acks. */
 const ACK_WINDOW = 16
 /** Nanoseconds per second: virtual time is in cycles of the 1 GHz nominal clock. */
@@ -46,9 +53,11 @@ export interface MigrationSourceOptions {
   onProgress?: (info: MigrationInfo) => void
   /** Called when the guest is paused for good, before its state is saved (drain its serial output here). */
   onPause?: () => void
-  /** Hash RAM at both ends at the switchover and refuse to resume on a mismatch (default true). Costs one read
-   * of all guest RAM per side. The machine state is always verified. */
-  verifyRam?: boolean
+  /** RAM verification at the switchover; the destination refuses to resume on a mismatch. 'full' (default,
+   * also `true`): SHA-256 of all guest RAM at both ends, one read of every page per side. 'written': SHA-256 of
+   * the non-zero pages among those each end's written-page record names (cheap; trusts the records). 'off'
+   * (also `false`). The machine state is always verified. */
+  verifyRam?: RamCheck | boolean
 }
 
 export interface MigrationOutcome {
@@ -68,8 +77,6 @@ class Stop extends Error {
   }
 }
 
-const ZERO_PAGE = new Uint8Array(PAGE_SIZE)
-
 export class MigrationSource {
   readonly params: MigrationParams
   private readonly vm: MigratableVm
@@ -78,6 +85,12 @@ export class MigrationSource {
   private readonly info: MigrationInfo
   private readonly pageCount: number
   private readonly xbzrle: XbzrleCache | null
+  /** Guest RAM as a Buffer (page compares without allocating). */
+  private readonly ramBuf: Buffer
+  /** Pages that may hold data: the VM's written-page record when dirty logging started, plus every page the
+   * dirty log reported since. A page outside it is sent as a zero page without being read. null = read all. */
+  private written: Uint8Array | null = null
+  private readonly ramCheck: RamCheck
   private clockNs = 0
   private guestDeadline = -1
   private runChunk = MIN_RUN_CHUNK
@@ -100,6 +113,9 @@ export class MigrationSource {
     this.vm = opts.vm
     this.channel = opts.channel
     this.pageCount = Math.floor(opts.vm.ram.length / PAGE_SIZE)
+    this.ramBuf = Buffer.from(opts.vm.ram.buffer, opts.vm.ram.byteOffset, opts.vm.ram.byteLength)
+    const v = opts.verifyRam
+    this.ramCheck = v === undefined || v === true ? 'full' : v === false ? 'off' : v
     this.info = emptyInfo(opts.vm.ram.length)
     this.xbzrle = this.params.xbzrle ? new XbzrleCache(this.params['xbzrle-cache-size']) : null
     if (this.xbzrle) this.info['xbzrle-cache'] = { 'cache-size': this.params['xbzrle-cache-size'], bytes: 0, pages: 0, 'cache-miss': 0, overflow: 0 }
@@ -204,7 +220,22 @@ export class MigrationSource {
 
   /** '' when RAM verification is off (the destination then skips it too). */
   private ramDigest(): string {
-    return this.opts.verifyRam === false ? '' : ramHash(this.vm.ram)
+    return ramDigest(this.ramCheck, this.vm.ram, this.written)
+  }
+
+  /** Start dirty logging and take the VM's record of written pages (nothing runs in between, so the record and
+   * the dirty log together cover every write). */
+  private startTracking(): void {
+    this.vm.dirtyLog.start()
+    this.written = this.vm.writtenPages?.() ?? null
+  }
+
+  /** The dirty log's pages since the last collect; they may hold data from now on. */
+  private collectDirty(): Uint32Array {
+    const dirty = this.vm.dirtyLog.collect()
+    const w = this.written
+    if (w !== null) for (let i = 0; i < dirty.length; i++) w[dirty[i]] = 1
+    return dirty
   }
 
   private linkNs(bytes: number): number {
@@ -255,35 +286,55 @@ export class MigrationSource {
     if (this.cancelRequested) throw new Stop('cancel')
   }
 
-  private entryFor(index: number): PageEntry {
-    const off = index * PAGE_SIZE
-    const page = this.vm.ram.subarray(off, off + PAGE_SIZE)
-    if (Buffer.from(page.buffer, page.byteOffset, PAGE_SIZE).equals(ZERO_PAGE)) {
-      this.xbzrle?.put(index, ZERO_PAGE) // QEMU caches zero pages too: a later small write encodes small
-      this.info.duplicate++
-      return { index, kind: PAGE_ZERO, payload: null }
-    }
+  private isZero(index: number): boolean {
+    const w = this.written
+    return (w !== null && w[index] === 0) || isZeroPage(this.ramBuf, index)
+  }
+
+  /** Append page `index` to the frame: a zero marker, an XBZRLE delta against its cached copy, or raw. */
+  private addPage(w: PagesFrameWriter, index: number): void {
     const cache = this.xbzrle
-    if (cache) {
+    if (this.isZero(index)) {
+      cache?.putZero(index) // QEMU caches zero pages too: a later small write encodes small
+      this.info.duplicate++
+      w.addZero(index)
+      return
+    }
+    const off = index * PAGE_SIZE
+    const stats = this.info['xbzrle-cache']
+    if (cache && stats) {
+      const page = this.vm.ram.subarray(off, off + PAGE_SIZE)
       const old = cache.get(index)
-      const stats = this.info['xbzrle-cache']
-      if (old && stats) {
+      if (old) {
         const delta = xbzrleEncode(old, page, PAGE_SIZE - 256)
         cache.put(index, page)
         if (delta) {
           stats.pages++
           stats.bytes += delta.length
-          return { index, kind: PAGE_XBZRLE, payload: delta }
+          w.addDelta(index, delta)
+          return
         }
         stats.overflow++
-      } else if (stats) {
+      } else {
         stats['cache-miss']++
         cache.put(index, page)
       }
     }
     this.info.normal++
     this.info['normal-bytes'] += PAGE_SIZE
-    return { index, kind: PAGE_RAW, payload: page }
+    w.addRaw(index, this.vm.ram, off)
+  }
+
+  /** Post-copy: one page as an entry (no deltas: each page goes once). */
+  private entryFor(index: number): PageEntry {
+    if (this.isZero(index)) {
+      this.info.duplicate++
+      return { index, kind: PAGE_ZERO, payload: null }
+    }
+    this.info.normal++
+    this.info['normal-bytes'] += PAGE_SIZE
+    const off = index * PAGE_SIZE
+    return { index, kind: PAGE_RAW, payload: this.vm.ram.subarray(off, off + PAGE_SIZE) }
   }
 
   private async waitForWindow(): Promise<void> {
@@ -299,19 +350,20 @@ export class MigrationSource {
   /** Send `pages`; with `live`, the guest runs meanwhile. Returns the bytes sent. */
   private async sendPages(pages: Uint32Array, live: boolean, onBatch: (sentSoFar: number) => void): Promise<number> {
     let bytes = 0
-    for (let i = 0; i < pages.length; i += PAGES_PER_BATCH) {
+    let i = 0
+    while (i < pages.length) {
       this.checkStop()
-      const entries: PageEntry[] = []
-      const end = Math.min(pages.length, i + PAGES_PER_BATCH)
-      for (let j = i; j < end; j++) entries.push(this.entryFor(pages[j]))
-      const frame = encodePages(this.seq++, entries, this.pool.pop())
+      const w = new PagesFrameWriter(this.pool.pop() ?? new ArrayBuffer(FRAME_CAPACITY))
+      w.begin(this.seq++)
+      while (i < pages.length && w.count < MAX_FRAME_ENTRIES && w.room(MAX_ENTRY_BYTES)) this.addPage(w, pages[i++])
+      const frame = w.finish()
       const ns = this.linkNs(frame.length)
       bytes += frame.length
       this.info.transferred += frame.length
       this.channel.send(frame)
       this.clockNs += ns
       if (live) this.runGuest(ns)
-      onBatch(end)
+      onBatch(i)
       await this.waitForWindow()
       if ((this.seq & 7) === 0) {
         this.emit()
@@ -341,7 +393,7 @@ export class MigrationSource {
     this.info.status = 'active'
     this.periodStartNs = this.clockNs
     this.emit()
-    this.vm.dirtyLog.start()
+    this.startTracking()
     let pages: Uint32Array = new Uint32Array(this.pageCount)
     for (let i = 0; i < this.pageCount; i++) pages[i] = i
     const wire = PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES
@@ -360,7 +412,7 @@ export class MigrationSource {
         this.info.remaining = (pages.length - sent) * PAGE_SIZE
         this.advancePercent((pages.length - sent) * wire)
       })
-      const dirty = this.vm.dirtyLog.collect()
+      const dirty = this.collectDirty()
       this.info['dirty-sync-count']++
       this.dirtyPagesPeriod += dirty.length
       this.info.rounds.push({ round, pagesSent: pages.length, pagesDirtied: dirty.length, durationMs: (this.clockNs - start) / 1e6, bytes, throttle })
@@ -413,7 +465,7 @@ export class MigrationSource {
     this.info.transferred += stateFrame.length
     this.clockNs += this.linkNs(stateFrame.length)
     this.channel.send(stateFrame)
-    this.channel.send(encodeControl({ op: 'switchover', ramHash: this.pausedAt.ram, stateHash: this.pausedAt.state }))
+    this.channel.send(encodeControl({ op: 'switchover', ramCheck: this.ramCheck, ramHash: this.pausedAt.ram, stateHash: this.pausedAt.state }))
     const ready = await this.inbox.next(['ready', 'error'])
     if (ready.op !== 'ready') throw new EngineError(ready.op === 'error' ? ready.code : 'MIGRATION_PROTOCOL', 'destination failed', ready.op === 'error' ? ready.params : {})
     // last byte's one-way delay plus the ready/go round trip
@@ -433,6 +485,7 @@ export class MigrationSource {
   private async postcopy(): Promise<MigrationOutcome> {
     this.info['switchover-reason'] = 'postcopy'
     this.opts.onPause?.()
+    this.written = this.vm.writtenPages?.() ?? null
     const state = this.vm.saveState()
     const stateJson = stateToCanonicalJson(state)
     this.pausedAt = { ram: this.ramDigest(), state: sha256Hex(stateJson) }

@@ -3,7 +3,7 @@
 // regardless of key order.
 import { createHash } from 'node:crypto'
 import { encodeMachineState, decodeMachineState, type Json, type StoredMachineState } from '../snapshot/state-codec'
-import type { VmMachineState } from '../vmm/vm-state'
+import { PAGE_SIZE, type VmMachineState } from '../vmm/vm-state'
 
 function canonical(value: Json): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
@@ -31,4 +31,42 @@ export function stateHash(state: VmMachineState): string {
 
 export function ramHash(ram: Uint8Array): string {
   return sha256Hex(ram)
+}
+
+/** How RAM is verified at the switchover. 'full': SHA-256 of all guest RAM at both ends (reads every page;
+ * independent of any bookkeeping). 'written': SHA-256 of the non-zero pages (index + bytes) among those each
+ * end's written-page record names (MigratableVm.writtenPages): cheap, since pages never written are not read,
+ * and it checks every byte that travelled, but it trusts the records. 'off': no RAM check (the machine state is
+ * always verified). */
+export type RamCheck = 'full' | 'written' | 'off'
+
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE)
+
+/** True when page `index` of `ram` (a Buffer view of guest RAM) holds only zeros. */
+export function isZeroPage(ram: Buffer, index: number): boolean {
+  const off = index * PAGE_SIZE
+  return ram.compare(ZERO_PAGE, 0, PAGE_SIZE, off, off + PAGE_SIZE) === 0
+}
+
+/** The 'written' digest: SHA-256 over (u32 LE index, page bytes) of every non-zero page, visiting only pages
+ * `written` marks (all pages when it is null). Two RAMs with the same bytes give the same digest whatever their
+ * records say, as long as each record covers its RAM's non-zero pages. */
+export function writtenRamHash(ram: Uint8Array, written: Uint8Array | null): string {
+  const h = createHash('sha256')
+  const buf = Buffer.from(ram.buffer, ram.byteOffset, ram.byteLength)
+  const pages = Math.floor(ram.byteLength / PAGE_SIZE)
+  const tag = Buffer.alloc(4)
+  for (let p = 0; p < pages; p++) {
+    if ((written !== null && written[p] === 0) || isZeroPage(buf, p)) continue
+    tag.writeUInt32LE(p, 0)
+    h.update(tag)
+    h.update(buf.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE))
+  }
+  return h.digest('hex')
+}
+
+/** The RAM digest for a verification mode ('' when off). */
+export function ramDigest(check: RamCheck, ram: Uint8Array, written: Uint8Array | null): string {
+  if (check === 'off') return ''
+  return check === 'full' ? ramHash(ram) : writtenRamHash(ram, written)
 }

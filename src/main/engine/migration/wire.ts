@@ -7,6 +7,7 @@
 import { PAGE_SIZE } from '../vmm/vm-state'
 import type { MigrationParams } from './params'
 import type { RefusalReason, VmDescriptor } from './blockers'
+import type { RamCheck } from './state-hash'
 
 export const FRAME_PAGES = 1
 export const FRAME_STATE = 2
@@ -28,8 +29,9 @@ export type ControlMessage =
   | { op: 'accept' }
   | { op: 'refuse'; reasons: RefusalReason[] }
   | { op: 'ack'; seq: number }
-  /** Source → destination: all pages and the state are sent; verify against these hashes. */
-  | { op: 'switchover'; ramHash: string; stateHash: string }
+  /** Source → destination: all pages and the state are sent; verify against these hashes (RAM the way
+   * `ramCheck` says: state-hash.ts RamCheck; ramHash is '' when it is 'off'). */
+  | { op: 'switchover'; ramCheck: RamCheck; ramHash: string; stateHash: string }
   /** Destination → source: what it holds now. */
   | { op: 'ready'; ramHash: string; stateHash: string }
   /** Source → destination: resume the guest. */
@@ -86,26 +88,78 @@ export function entryWireBytes(e: PageEntry): number {
 export function encodePages(seq: number, entries: readonly PageEntry[], into?: ArrayBuffer): Uint8Array {
   let size = PAGES_HEADER_BYTES
   for (const e of entries) size += entryWireBytes(e)
-  const out = into && into.byteLength >= size ? new Uint8Array(into, 0, size) : new Uint8Array(size)
-  const dv = new DataView(out.buffer, 0, size)
-  out[0] = FRAME_PAGES
-  dv.setUint32(1, seq, true)
-  dv.setUint32(5, entries.length, true)
-  let o = PAGES_HEADER_BYTES
+  const w = new PagesFrameWriter(into && into.byteLength >= size ? into : new ArrayBuffer(size))
+  w.begin(seq)
   for (const e of entries) {
-    dv.setUint32(o, e.index, true)
-    out[o + 4] = e.kind
-    o += PAGE_ENTRY_HEADER_BYTES
-    if (e.kind === PAGE_RAW && e.payload) {
-      out.set(e.payload, o)
-      o += PAGE_SIZE
-    } else if (e.kind === PAGE_XBZRLE && e.payload) {
-      dv.setUint16(o, e.payload.length, true)
-      out.set(e.payload, o + 2)
-      o += 2 + e.payload.length
-    }
+    if (e.kind === PAGE_RAW && e.payload) w.addRaw(e.index, e.payload, 0)
+    else if (e.kind === PAGE_XBZRLE && e.payload) w.addDelta(e.index, e.payload)
+    else w.addZero(e.index)
   }
-  return out
+  return w.finish()
+}
+
+/** Writes one PAGES frame straight into a (reused) buffer: no entry objects, page bytes copied once, from guest
+ * RAM into the frame. `room` tells whether an entry of n wire bytes still fits. */
+export class PagesFrameWriter {
+  private readonly bytes: Uint8Array
+  private readonly view: DataView
+  private o = PAGES_HEADER_BYTES
+  private n = 0
+
+  constructor(readonly buffer: ArrayBuffer) {
+    this.bytes = new Uint8Array(buffer)
+    this.view = new DataView(buffer)
+  }
+
+  get count(): number {
+    return this.n
+  }
+
+  get size(): number {
+    return this.o
+  }
+
+  begin(seq: number): void {
+    this.bytes[0] = FRAME_PAGES
+    this.view.setUint32(1, seq, true)
+    this.o = PAGES_HEADER_BYTES
+    this.n = 0
+  }
+
+  room(wireBytes: number): boolean {
+    return this.o + wireBytes <= this.bytes.length
+  }
+
+  private entry(index: number, kind: number): void {
+    this.view.setUint32(this.o, index, true)
+    this.bytes[this.o + 4] = kind
+    this.o += PAGE_ENTRY_HEADER_BYTES
+    this.n++
+  }
+
+  addZero(index: number): void {
+    this.entry(index, PAGE_ZERO)
+  }
+
+  /** A raw page: PAGE_SIZE bytes of `src` from `offset`. */
+  addRaw(index: number, src: Uint8Array, offset: number): void {
+    this.entry(index, PAGE_RAW)
+    this.bytes.set(src.subarray(offset, offset + PAGE_SIZE), this.o)
+    this.o += PAGE_SIZE
+  }
+
+  addDelta(index: number, delta: Uint8Array): void {
+    this.entry(index, PAGE_XBZRLE)
+    this.view.setUint16(this.o, delta.length, true)
+    this.bytes.set(delta, this.o + 2)
+    this.o += 2 + delta.length
+  }
+
+  /** The frame: a view of the buffer's first `size` bytes (transfer `buffer` with it). */
+  finish(): Uint8Array {
+    this.view.setUint32(5, this.n, true)
+    return new Uint8Array(this.buffer, 0, this.o)
+  }
 }
 
 /** Calls `visit` for each entry of a PAGES frame (payload is a view into the frame). Returns the sequence number. */

@@ -63,6 +63,9 @@ export function xbzrleDecode(delta: Uint8Array, page: Uint8Array): void {
   }
 }
 
+/** The cached copy of every zero page: one shared buffer, never written (put() replaces it with a copy). */
+const ZERO_COPY = new Uint8Array(PAGE_SIZE)
+
 /** Last-sent copies of pages, bounded in bytes; the oldest entry goes first when full. */
 export class XbzrleCache {
   private readonly pages = new Map<number, Uint8Array>()
@@ -81,17 +84,31 @@ export class XbzrleCache {
 
   /** Remember what was just sent for `index` (copies the bytes). */
   put(index: number, bytes: Uint8Array): void {
-    if (this.capacity === 0) return
     const have = this.pages.get(index)
-    if (have) {
+    if (have && have !== ZERO_COPY) {
       have.set(bytes)
+      return
+    }
+    this.store(index, have, bytes.slice(0, PAGE_SIZE))
+  }
+
+  /** Remember that `index` was sent as a zero page (QEMU caches those too, so a small write later encodes
+   * small). Costs no copy. */
+  putZero(index: number): void {
+    this.store(index, this.pages.get(index), ZERO_COPY)
+  }
+
+  private store(index: number, have: Uint8Array | undefined, copy: Uint8Array): void {
+    if (this.capacity === 0) return
+    if (have) {
+      this.pages.set(index, copy)
       return
     }
     if (this.pages.size >= this.capacity) {
       const oldest = this.pages.keys().next().value
       if (oldest !== undefined) this.pages.delete(oldest)
     }
-    this.pages.set(index, bytes.slice())
+    this.pages.set(index, copy)
   }
 
   forget(index: number): void {
