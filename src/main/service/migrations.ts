@@ -114,31 +114,52 @@ export class MigrationManager {
       info: emptyInfo(def.memoryMiB * MIB),
       destination: { status: 'pending', code: null },
       finished: false,
-      latency: []
+      latency: [],
+      client: null
     }
     const link = new MessageChannel()
     const srcEvents = new MessageChannel()
     const dstEvents = new MessageChannel()
+    // the load client moves from the source host's network to the destination's with the VM
+    const clientLink = new MessageChannel()
     const live: Live = { record, sourceDone: false, destDone: false, lastEmit: 0, timer: null, ports: [srcEvents.port1, dstEvents.port1] }
     this.live.set(record.id, live)
     this.history.push(record)
-    for (const p of live.ports) p.on('message', (e: MigrationEndpointEvent) => this.onEndpoint(live, e))
+    for (const p of live.ports) {
+      p.on('message', (e: MigrationEndpointEvent) => this.onEndpoint(live, e))
+      // an endpoint closes its events port when its migration and client are both done
+      p.on('close', () => {
+        live.ports = live.ports.filter((q) => q !== p)
+        if (live.ports.length === 0 && !live.record.finished) this.finish(live)
+      })
+    }
     const config = this.config(vmId)
     try {
       await this.s.hosts
         .connection(targetHostId)
-        .call('migration.destination', { migrationId: record.id, vmId, link: link.port2, events: dstEvents.port2, offer: this.offer(targetHostId, vmId), config, elf }, [
-          link.port2,
-          dstEvents.port2,
-          elf.buffer as ArrayBuffer
-        ])
+        .call(
+          'migration.destination',
+          { migrationId: record.id, vmId, link: link.port2, events: dstEvents.port2, offer: this.offer(targetHostId, vmId), config, elf, clientLink: clientLink.port2 },
+          [link.port2, dstEvents.port2, clientLink.port2, elf.buffer as ArrayBuffer]
+        )
       await this.s.hosts.connection(def.hostId).call(
         'migration.source',
-        { migrationId: record.id, vmId, hostId: def.hostId, link: link.port1, events: srcEvents.port2, params, descriptor: describeVm(config) },
-        [link.port1, srcEvents.port2]
+        {
+          migrationId: record.id,
+          vmId,
+          hostId: def.hostId,
+          link: link.port1,
+          events: srcEvents.port2,
+          params,
+          descriptor: describeVm(config),
+          clientLink: clientLink.port1
+        },
+        [link.port1, srcEvents.port2, clientLink.port1]
       )
     } catch (err) {
       link.port1.close()
+      clientLink.port1.close()
+      for (const p of live.ports) p.close()
       this.finish(live)
       throw err
     }
@@ -212,6 +233,26 @@ export class MigrationManager {
         this.emit(l, true)
         return
       }
+      case 'client': {
+        const { report } = e
+        const sm = report.summary
+        r.client = {
+          status: report.status,
+          intervalMs: report.intervalNs / 1e6,
+          sent: sm.sent,
+          answered: sm.answered,
+          lost: sm.lost,
+          duplicates: sm.duplicates,
+          counterBreaks: sm.counterBreaks,
+          meanLatencyMs: sm.meanLatencyNs / 1e6,
+          maxLatencyMs: sm.maxLatencyNs / 1e6,
+          maxGapMs: sm.maxGapNs / 1e6
+        }
+        r.latency.push(...report.samples)
+        // after the migration finished only the client's tail still reports
+        this.emit(l, report.status === 'done')
+        return
+      }
       case 'dest-done':
         l.destDone = true
         // stopped or deleted by the user while it migrated: it must not run on at the target (adopted by now)
@@ -248,11 +289,12 @@ export class MigrationManager {
     this.s.emit('vm.state', this.s.vms.summary(r.vmId))
   }
 
+  /** The migration is over (both endpoints reported). The events ports stay open until the endpoints close them:
+   * the load client may still report from its tail at the destination. */
   private finish(l: Live): void {
     l.record.finished = true
     if (l.timer) clearTimeout(l.timer)
     l.timer = null
-    for (const p of l.ports) p.close()
     this.live.delete(l.record.id)
     this.emit(l, true)
   }

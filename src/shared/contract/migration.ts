@@ -72,9 +72,26 @@ export const MigrationInfoSchema = z.strictObject({
 })
 export type MigrationInfoDto = z.infer<typeof MigrationInfoSchema>
 
-/** One client-latency sample (virtual ms since the migration started). Filled by the client load generator once
- * the guest has a network device (I/O issue); empty until then. */
+/** One client-latency sample: a request sent `tMs` virtual ms after the migration started (negative: during the
+ * probe before it) and answered `latencyMs` later. */
 export const LatencySampleSchema = z.strictObject({ tMs: num, latencyMs: num })
+
+/** The client load generator of a migration (a VM whose NIC is on the host network): `probing` before the start,
+ * `no-answer` when the guest did not answer (not serving `web`), `running`, `done` after the tail at the
+ * destination. Latencies and the longest gap between answers in virtual ms. */
+export const MigrationClientSchema = z.strictObject({
+  status: z.enum(['probing', 'running', 'no-answer', 'done']),
+  intervalMs: num,
+  sent: num,
+  answered: num,
+  lost: num,
+  duplicates: num,
+  counterBreaks: num,
+  meanLatencyMs: num,
+  maxLatencyMs: num,
+  maxGapMs: num
+})
+export type MigrationClientDto = z.infer<typeof MigrationClientSchema>
 
 export const MigrationRecordSchema = z.strictObject({
   id: IdSchema,
@@ -91,7 +108,9 @@ export const MigrationRecordSchema = z.strictObject({
     code: z.string().nullable()
   }),
   finished: z.boolean(),
-  latency: z.array(LatencySampleSchema)
+  latency: z.array(LatencySampleSchema),
+  /** null: no client (the VM has no NIC on the host network). */
+  client: MigrationClientSchema.nullable()
 })
 export type MigrationRecord = z.infer<typeof MigrationRecordSchema>
 
