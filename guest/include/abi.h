@@ -41,6 +41,8 @@
 #define PROG_SORT 4
 #define PROG_CPU 5
 #define PROG_DIRTY 6
+/* dirty's 4th argument: words per visit, | DIRTY_SPIN to busy-wait for the next slot instead of sleeping */
+#define DIRTY_SPIN 0x80000000u
 #define PROG_IO 7
 #define PROG_WEB 8
 #define PROG_FAULT 9

@@ -31,13 +31,14 @@ static int run_dirty(const char *extra) {
   uint32_t rate = cmdline_u32(extra, "dirty.rate", 1000);
   uint32_t passes = cmdline_u32(extra, "dirty.passes", 0);
   uint32_t words = cmdline_u32(extra, "dirty.words", 1);
+  uint32_t spin = cmdline_u32(extra, "dirty.spin", 0);
   uint32_t avail = kalloc_free_pages();
   avail = avail > HEAP_RESERVE_PAGES ? avail - HEAP_RESERVE_PAGES : 0;
   if (pages == 0 || pages > avail || pages > (0x80000000u - USER_HEAP) / PAGE_SIZE) {
     kprintf("dirty: a working set of %u pages does not fit (1..%u pages; raise mem=)\n", pages, avail);
     return 1;
   }
-  struct spawn_req r = {.name = "dirty", .prog = PROG_DIRTY, .args = {pages, rate, passes, words}, .heap_pages = pages};
+  struct spawn_req r = {.name = "dirty", .prog = PROG_DIRTY, .args = {pages, rate, passes, (words & ~DIRTY_SPIN) | (spin ? DIRTY_SPIN : 0)}, .heap_pages = pages};
   return run_job(&r, 1);
 }
 
@@ -113,7 +114,7 @@ static const struct {
 } workloads[] = {
     {"selftest", run_selftest, "4 compute processes (primes, collatz, crc32, sort)"},
     {"cpu", run_cpu, "compute loop, prints a checksum (cpu.iters=N)"},
-    {"dirty", run_dirty, "writes W pages at R pages/s (dirty.pages=W dirty.rate=R dirty.passes=P dirty.words=K)"},
+    {"dirty", run_dirty, "writes W pages at R pages/s (dirty.pages=W dirty.rate=R dirty.passes=P dirty.words=K dirty.spin=1)"},
     {"io", run_io, "N writes to the UART scratch register (io.count=N)"},
     {"web", run_web, "answers requests on the network device (web.requests=N, 0 = forever; net=)"},
     {"fault", run_fault, "touches kernel memory from user mode and gets killed (fault.addr=A)"},

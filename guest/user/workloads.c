@@ -15,21 +15,40 @@ int32_t prog_cpu(uint32_t iters) {
   return 0;
 }
 
+/* about 2 µs of arithmetic between two looks at the clock (a system call each) */
+static void spin_a_while(void) {
+  uint32_t x = 1;
+  for (uint32_t i = 0; i < 512; i++) {
+    x = x * 1103515245u + 12345u;
+    __asm__ volatile("" : "+r"(x));
+  }
+}
+
 /* dirty: visits each of `pages` pages (the working set at USER_HEAP) `rate` times per second of virtual time
  * (0 = unthrottled), for `passes` passes over the set (0 = forever), writing `words` words per visit (1..1024;
  * 1024 rewrites the whole page, which costs CPU time per page: what makes auto-converge's throttling bite).
- * In pass n (from 1) page p gets, for k < words, the word at index (n - 1 + k) mod 1024 set to (n * 0x10001 ^ p) + k. */
+ * In pass n (from 1) page p gets, for k < words, the word at index (n - 1 + k) mod 1024 set to (n * 0x10001 ^ p) + k.
+ * With DIRTY_SPIN set in `words` the dirtier waits for its next slot by polling the clock instead of sleeping: the
+ * same writes at the same rate (on time: the sleeping dirtier wakes on the tick and catches up), but the vCPU
+ * is busy all the time (as in QEMU's migration-test guest). */
 int32_t prog_dirty(uint32_t pages, uint32_t rate, uint32_t passes, uint32_t words) {
   volatile uint32_t *heap = (volatile uint32_t *)USER_HEAP;
+  uint32_t spin = (words & DIRTY_SPIN) != 0;
+  words &= ~DIRTY_SPIN;
   if (words == 0 || words > 1024) words = 1024;
-  uprintf("dirty: working set %u pages (%u KiB), rate %u pages/s, passes %u\n", pages, pages * 4, rate, passes);
+  uprintf("dirty: working set %u pages (%u KiB), rate %u pages/s, passes %u%s\n", pages, pages * 4, rate, passes,
+          spin ? ", busy-waiting" : "");
   uint32_t step = rate ? TIMEBASE_HZ / rate : 0, step_rem = rate ? TIMEBASE_HZ % rate : 0, frac = 0;
   uint64_t due = sys_time();
   uint32_t sum = 0;
   for (uint32_t pass = 0; passes == 0 || pass < passes; pass++) {
     for (uint32_t p = 0; p < pages; p++) {
       if (rate) {
-        if (sys_time() < due) sys_sleep_until(due);
+        if (spin) {
+          while (sys_time() < due) spin_a_while();
+        } else if (sys_time() < due) {
+          sys_sleep_until(due);
+        }
         due += step;
         frac += step_rem;
         if (frac >= rate) {
