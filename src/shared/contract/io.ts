@@ -3,6 +3,7 @@
 // src/main/engine/labs/io, src/main/engine/cluster.
 import { z } from 'zod'
 import { defineCommand } from './define'
+import { VirtModeSchema } from './vms'
 
 const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]))
 const RefusalSchema = z.strictObject({ code: z.string(), params: ParamsSchema })
@@ -19,12 +20,15 @@ export const ExitLabRequestSchema = z.strictObject({
   values: z.number().int().min(1).max(1_000_000),
   workPerValue: z.number().int().min(0).max(1000),
   pollPeriodUs: z.number().int().min(10).max(100_000),
-  costs: IoCostsSchema
+  costs: IoCostsSchema,
+  /** Virtualization mode of the lab VMs (default hardware-assisted). */
+  mode: VirtModeSchema.optional()
 })
 export type ExitLabRequestDto = z.infer<typeof ExitLabRequestSchema>
 
 export const ExitLabResultSchema = z.strictObject({
   workload: z.enum(['trap', 'poll']),
+  mode: VirtModeSchema,
   values: z.number(),
   deviceValues: z.number(),
   guestChecksum: z.number(),
@@ -55,12 +59,14 @@ export const NetLabRequestSchema = z.strictObject({
   packets: z.number().int().min(16).max(20_000),
   pings: z.number().int().min(1).max(1000),
   frameSize: z.number().int().min(60).max(1514),
-  costs: IoCostsSchema
+  costs: IoCostsSchema,
+  mode: VirtModeSchema.optional()
 })
 export type NetLabRequestDto = z.infer<typeof NetLabRequestSchema>
 
 export const NetLabRowSchema = z.strictObject({
   path: z.enum(NET_PATHS),
+  mode: VirtModeSchema,
   packets: z.number(),
   delivered: z.number(),
   exitsPerPacket: z.number(),

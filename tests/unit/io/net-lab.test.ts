@@ -41,6 +41,6 @@ describe('network lab: emulated vs virtio vs SR-IOV', () => {
     const lines = csv.trimEnd().split('\r\n')
     expect(lines).toHaveLength(4)
     expect(lines[0].split(',')).toEqual(NET_LAB_COLUMNS)
-    expect(lines[1].startsWith('emulated,480,480,3,22800,')).toBe(true)
+    expect(lines[1].startsWith('emulated,hardware-assisted,480,480,3,22800,')).toBe(true)
   })
 })

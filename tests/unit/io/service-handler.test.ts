@@ -27,7 +27,7 @@ describe('io handlers', () => {
     const r = await h['io.netLab']({ packets: 64, pings: 4, frameSize: 64, costs }, s)
     expect(NetLabResponseSchema.parse(r)).toEqual(r)
     expect(r.rows.map((x) => x.path)).toEqual(['emulated', 'virtio', 'sriov-vf'])
-    expect(r.csv.split('\r\n')[0]).toMatch(/^path,packets,delivered,exitsPerPacket/)
+    expect(r.csv.split('\r\n')[0]).toMatch(/^path,mode,packets,delivered,exitsPerPacket/)
   }, 60_000)
 
   it('io.plan returns the teaching lab with refusal codes', async () => {

@@ -177,6 +177,11 @@ export class HwAssistMode implements ModeImpl {
     this.core.hart.flushTlb()
   }
 
+  addDirect(base: number, size: number): void {
+    this.ept.addDirect(base, size)
+    this.core.hart.flushTlb()
+  }
+
   flushTranslations(): void {
     this.ept.unmapAll()
     this.core.hart.flushTlb()

@@ -72,6 +72,9 @@ export interface ModeImpl {
   dirtyStart(): void
   dirtyCollect(): Uint32Array
   dirtyStop(): void
+  /** Lets guest accesses to [base, base+size) (a device page outside RAM, on the hart's bus) reach it without an
+   * exit: an identity EPT window (hardware-assisted) or shadow leaves pointing at it (trap-and-emulate). */
+  addDirect(base: number, size: number): void
   /** Drops every cached translation (after loadState, at the start of post-copy). */
   flushTranslations(): void
   save(): Record<string, unknown>

@@ -48,6 +48,9 @@ export class TrapEmulateMode implements ModeImpl {
   private tracking = false
   private dirty: Uint8Array
   dirtyEvents = 0
+  /** Device pages mapped straight into the guest (Vm.mapDirect): their shadow leaves point at the device on the
+   * hart's bus, so guest accesses do not exit (only the first one, which fills the shadow). */
+  private readonly direct: { base: number; end: number }[] = []
 
   constructor(private readonly core: VmCore) {
     const mem = core.mem
@@ -320,7 +323,8 @@ export class TrapEmulateMode implements ModeImpl {
     const gpa = w.gpa
     const page = mem.pageOf(gpa)
     if (page < 0) {
-      this.mmio(cause, epc, va, gpa)
+      if (this.isDirect(gpa)) this.fillDirect(va, gpa, w.pte)
+      else this.mmio(cause, epc, va, gpa)
       return
     }
     if (mem.missing !== null && mem.missing[page] === 1) {
@@ -343,6 +347,27 @@ export class TrapEmulateMode implements ModeImpl {
     core.hart.flushTlb()
     if (dirtyFault) core.charge('dirty-log', c.vmExit)
     else core.charge('shadow-page-fault', c.vmExit + c.shadowPageFill)
+  }
+
+  addDirect(base: number, size: number): void {
+    this.direct.push({ base: base >>> 0, end: (base >>> 0) + size })
+  }
+
+  private isDirect(gpa: number): boolean {
+    for (const d of this.direct) if (gpa >= d.base && gpa < d.end) return true
+    return false
+  }
+
+  /** A hidden fault on a directly mapped device page: one shadow leaf guest-virtual → the device's page (read
+   * and write as the guest's PTE allows, never execute); later accesses reach the device with no exit. */
+  private fillDirect(va: number, gpa: number, pte: number): void {
+    const core = this.core
+    let perms = PTE_R | PTE_W
+    if (this.satp & SATP_MODE_SV32) perms = (pte & PTE_R ? PTE_R : 0) | (pte & PTE_W ? PTE_W : 0)
+    const flushed = !this.shadow.map(this.vpriv === PRIV_U ? CTX_U : CTX_S, va & ~0xfff, gpa & ~0xfff, perms)
+    if (flushed) this.ptRoles.clear()
+    core.hart.flushTlb()
+    core.charge('shadow-page-fault', core.costs.vmExit + core.costs.shadowPageFill)
   }
 
   /** Permissions of the shadow leaf for a guest leaf `pte`, at the current virtual privilege. */

@@ -403,15 +403,12 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.devices.map(name, base, size, dev)
   }
 
-  /** Maps a device page straight into the guest (hardware-assisted mode: an identity EPT window to the device on
-   * the hart's bus): guest accesses reach `dev` without a VM exit, as an SR-IOV VF's BAR does. */
+  /** Maps a device page straight into the guest, as an SR-IOV VF's BAR is: the device goes on the hart's bus and
+   * guest accesses reach `dev` without a VM exit — through an identity EPT window (hardware-assisted) or shadow
+   * leaves pointing at the device page (trap-and-emulate; the first access of each page fills the shadow). */
   mapDirect(name: string, base: number, size: number, dev: MmioDevice): void {
-    if (!(this.mode instanceof HwAssistMode)) {
-      throw new EngineError('VMM_DIRECT_MAP_UNSUPPORTED', 'direct device mapping needs hardware-assisted mode', { mode: this.config.mode })
-    }
     this.mem.bus.map(name, base, size, dev)
-    this.mode.ept.addDirect(base, size)
-    this.hart.flushTlb()
+    this.mode.addDirect(base, size)
   }
 
   /** Every `periodCycles` of virtual time the vCPU exits ('timer', vmExit + handlerCycles) and `fn` runs in the

@@ -45,7 +45,7 @@ function exitDto(r: ExitLabResult): ExitLabResult & { exitsByReason: Record<stri
 
 export const ioHandlers: Handlers<keyof typeof ioCommands> = {
   'io.exitLab': async (req, s) => {
-    const params = { values: req.values, workPerValue: req.workPerValue, pollPeriodCycles: req.pollPeriodUs * 1000, costs: costs(req.costs) }
+    const params = { values: req.values, workPerValue: req.workPerValue, pollPeriodCycles: req.pollPeriodUs * 1000, costs: costs(req.costs), mode: req.mode }
     const t0 = performance.now()
     const a = await drive(exitWorkloadSteps('trap', image(s, 'exit-trap.elf'), params))
     const t1 = performance.now()
@@ -62,7 +62,7 @@ export const ioHandlers: Handlers<keyof typeof ioCommands> = {
   'io.netLab': async (req, s) => {
     const rows: NetLabRow[] = []
     for (const path of NET_PATHS) {
-      const params = { packets: req.packets, pings: req.pings, frameSize: req.frameSize, costs: costs(req.costs) }
+      const params = { packets: req.packets, pings: req.pings, frameSize: req.frameSize, costs: costs(req.costs), mode: req.mode }
       rows.push(await drive(netPathSteps(path, image(s, netLabImage(path)), params)))
     }
     return { rows: rows as NetLabRowDto[], csv: toCsv(rows, NET_LAB_COLUMNS) }

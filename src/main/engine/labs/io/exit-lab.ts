@@ -6,7 +6,7 @@
 // counts only what happens between the guest's START and END markers.
 import { Vm } from '../../vmm/vm'
 import { RAM_BASE } from '../../machine/board'
-import { EXIT_REASONS, type ExitReason, type VmStats } from '../../vmm/api'
+import { EXIT_REASONS, type ExitReason, type VirtMode, type VmStats } from '../../vmm/api'
 import { EngineError } from '../../errors'
 import { LAB_BASE, LAB_REG_SIZE, LAB_RING_BASE, LAB_RING_SIZE, LabRegisters, LabRing } from './lab-device'
 
@@ -22,6 +22,8 @@ export interface ExitLabParams {
   /** Exit cost overrides by name (vmm/costs.ts), shown and editable in the UI. */
   costs?: Record<string, number>
   memoryMiB?: number
+  /** Virtualization mode of the lab VM (default hardware-assisted; the direct page works in both). */
+  mode?: VirtMode
 }
 
 export const DEFAULT_EXIT_LAB: Readonly<ExitLabParams> = Object.freeze({
@@ -32,6 +34,7 @@ export const DEFAULT_EXIT_LAB: Readonly<ExitLabParams> = Object.freeze({
 
 export interface ExitLabResult {
   workload: ExitWorkload
+  mode: VirtMode
   values: number
   /** Values the device model received (all of them, in both workloads). */
   deviceValues: number
@@ -65,7 +68,7 @@ function totalExits(s: VmStats): number {
   return EXIT_REASONS.reduce((n, r) => n + (s.exits[r] ?? 0), 0)
 }
 
-/** Run one workload to completion on a fresh hardware-assisted VM. `elf` is exit-trap.elf (A) or exit-poll.elf (B). */
+/** Run one workload to completion on a fresh VM (params.mode, hardware-assisted by default). `elf` is exit-trap.elf (A) or exit-poll.elf (B). */
 export function runExitWorkload(workload: ExitWorkload, elf: Uint8Array, params: ExitLabParams): ExitLabResult {
   return drain(exitWorkloadSteps(workload, elf, params))
 }
@@ -88,7 +91,7 @@ export function* exitWorkloadSteps(workload: ExitWorkload, elf: Uint8Array, para
     throw new EngineError('IOLAB_BAD_PARAM', 'poll period must be at least 1 µs', { name: 'pollPeriodCycles', value: params.pollPeriodCycles })
   }
   const vm = new Vm(
-    { name: `iolab-${workload}`, memoryMiB: params.memoryMiB ?? 4, mode: 'hardware-assisted', nic: 'none', vtpm: false, costs: params.costs },
+    { name: `iolab-${workload}`, memoryMiB: params.memoryMiB ?? 4, mode: params.mode ?? 'hardware-assisted', nic: 'none', vtpm: false, costs: params.costs },
     elf
   )
   patchWord(vm, 'values', params.values)
@@ -137,6 +140,7 @@ export function* exitWorkloadSteps(workload: ExitWorkload, elf: Uint8Array, para
   const virtualCycles = e.virtualCycles - s.virtualCycles - startExitCost
   return {
     workload,
+    mode: vm.config.mode,
     values: params.values,
     deviceValues: workload === 'trap' ? regs.received : ring.received,
     guestChecksum: guestSum,

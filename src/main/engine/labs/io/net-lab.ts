@@ -1,13 +1,14 @@
 // The network lab: the same guest workload (guest/iolab/netperf.c) over the three NIC paths, each in a
-// hardware-assisted VM on the real engine, talking through the host switch to the external endpoint:
+// VM on the real engine, talking through the host switch to the external endpoint:
 //   emulated NIC  every register access a trapped exit to the device model
 //   virtio-net    rings in guest memory, one notification exit per batch (EVENT_IDX)
 //   SR-IOV VF     registers mapped into the guest, DMA through the IOMMU, posted interrupts: no exits
 // Phase 1 streams `packets` frames (exits per packet, packets/s); phase 2 ping-pongs `pings` frames (round trip).
-// Results are table rows, exportable as CSV.
+// Results are table rows, exportable as CSV. Both virtualization modes: the VF's page is mapped directly in
+// either (an EPT window, or shadow leaves pointing at it).
 import { Vm } from '../../vmm/vm'
 import { RAM_BASE } from '../../machine/board'
-import { EXIT_REASONS, type VmStats } from '../../vmm/api'
+import { EXIT_REASONS, type VirtMode, type VmStats } from '../../vmm/api'
 import { EngineError } from '../../errors'
 import { attachNic } from '../../devices/net/attach'
 import { EventQueue } from '../../network/events'
@@ -32,12 +33,15 @@ export interface NetLabParams {
   /** Exit cost overrides (vmm/costs.ts names). */
   costs?: Record<string, number>
   net?: Partial<NetCosts>
+  /** Virtualization mode of the lab VM (default hardware-assisted). */
+  mode?: VirtMode
 }
 
 export const DEFAULT_NET_LAB: Readonly<NetLabParams> = Object.freeze({ packets: 2000, pings: 100, frameSize: 64 })
 
 export interface NetLabRow {
   path: NetPath
+  mode: VirtMode
   packets: number
   /** Frames the endpoint received in phase 1 (all of them). */
   delivered: number
@@ -88,7 +92,7 @@ export function runNetPath(path: NetPath, elf: Uint8Array, params: NetLabParams 
 /** The same run in slices (yields virtual cycles every 2,000 slices) for callers that interleave other work. */
 export function* netPathSteps(path: NetPath, elf: Uint8Array, params: NetLabParams = DEFAULT_NET_LAB): Generator<number, NetLabRow> {
   const net: NetCosts = { ...DEFAULT_NET_COSTS, ...params.net }
-  const vm = new Vm({ name: `netlab-${path}`, memoryMiB: 4, mode: 'hardware-assisted', nic: path, vtpm: false, costs: params.costs }, elf)
+  const vm = new Vm({ name: `netlab-${path}`, memoryMiB: 4, mode: params.mode ?? 'hardware-assisted', nic: path, vtpm: false, costs: params.costs }, elf)
   word(vm, 'packets').setUint32(0, params.packets, true)
   word(vm, 'pings').setUint32(0, params.pings, true)
   word(vm, 'frame_size').setUint32(0, params.frameSize, true)
@@ -157,6 +161,7 @@ export function* netPathSteps(path: NetPath, elf: Uint8Array, params: NetLabPara
   const delivered = endpoint.stats.received - pongs
   return {
     path,
+    mode: vm.config.mode,
     packets: params.packets,
     delivered,
     exitsPerPacket: txExits / params.packets,
@@ -180,6 +185,7 @@ export function runNetLab(images: Record<NetPath, Uint8Array>, params: NetLabPar
 
 export const NET_LAB_COLUMNS: readonly (keyof NetLabRow)[] = [
   'path',
+  'mode',
   'packets',
   'delivered',
   'exitsPerPacket',

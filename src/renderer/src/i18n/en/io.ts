@@ -4,6 +4,8 @@ export default {
   io: {
     title: 'I/O virtualization lab',
     intro: 'Guest programs run on the engine and the VMM counts every exit. Compare a trapping device register with a directly mapped page, and an emulated NIC with virtio-net and an SR-IOV virtual function.',
+    mode: 'Virtualization mode of the lab VMs',
+    ranIn: 'Lab VMs ran in: {mode}',
     tabs: { exits: 'Exit lab', net: 'Network paths', plan: 'Teaching-lab planner' },
     costs: {
       title: 'Cost parameters (virtual cycles, 1 cycle = 1 ns)',

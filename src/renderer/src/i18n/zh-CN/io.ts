@@ -4,6 +4,8 @@ export default {
   io: {
     title: 'I/O 虚拟化实验',
     intro: '客户机程序在引擎上运行，VMM 统计每一次退出。比较会陷入的设备寄存器与直接映射的页面，以及模拟网卡、virtio-net 与 SR-IOV 虚拟功能。',
+    mode: '实验虚拟机的虚拟化模式',
+    ranIn: '实验虚拟机运行模式：{mode}',
     tabs: { exits: '退出实验', net: '网络路径', plan: '教学实验室规划器' },
     costs: {
       title: '开销参数（虚拟周期，1 周期 = 1 纳秒）',
