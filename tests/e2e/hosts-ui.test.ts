@@ -1,19 +1,11 @@
 // The Hosts page as an instructor uses it, in 简体中文, in chromium against the built lab server: add a host without
 // an IOMMU from the keyboard, see its card, see the create-VM wizard offer it; a refused edit shows its reason at
 // the field; the teaching-lab preset is refused while a VM would lose its host, then confirmed and loaded.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
-import type { RunningLab } from './lab-server'
-import { connect, openPage } from './browser'
-import type { LabSocket } from './browser'
+import { describe, expect, it } from 'vitest'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './browser'
 
 const skip = missingPrerequisite()
-let lab: RunningLab
-let browser: Browser
-let page: Page
-let ws: LabSocket
-let pageErrors: string[] = []
 
 interface HostDto {
   id: string
@@ -23,18 +15,10 @@ interface HostDto {
 }
 
 describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  beforeAll(async () => {
-    lab = await startLab()
-    ws = await connect(lab)
-    ;({ browser, page, pageErrors } = await openPage(900))
-  })
-  afterAll(async () => {
-    ws?.close()
-    await browser?.close()
-    await lab?.stop()
-  })
+  const session = labPage(900)
 
   it('adds a host without IOMMU in 简体中文 and the create-VM wizard offers it', async () => {
+    const { page, lab, ws } = session
     await page.goto(lab.url)
     await page.selectOption('[data-testid=language]', 'zh-CN')
     await page.locator('[data-nav=hosts]').click()
@@ -90,6 +74,7 @@ describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${ski
   }, 120_000)
 
   it('lists the VM on its host card, refuses a shrink at the field, and loads the teaching lab once the VM is gone', async () => {
+    const { page, ws } = session
     await page.locator('[data-nav=hosts]').click()
     const card = page.locator('[data-host=old-lab]')
     const vmLink = card.locator('[data-vm] a')
@@ -133,6 +118,6 @@ describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${ski
     await page.locator('[data-host=lab-d]').waitFor()
     expect(await page.locator('[data-host]').evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual(['lab-a', 'lab-b', 'lab-c', 'lab-d'])
     expect(await page.locator('[data-host=lab-c] [data-iommu]').innerText()).toBe('否')
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 120_000)
 })
