@@ -104,6 +104,20 @@ function createWindow(svc: WorkbenchService): void {
   void win.loadURL(rendererUrl())
 }
 
+/** Snapshot archives anywhere: the user picks the file in the system's save/open dialog (null when cancelled). */
+async function pickArchiveFile(mode: 'save' | 'open', suggestedName: string): Promise<string | null> {
+  const filters = [{ name: 'VM archive (.tar.gz)', extensions: ['gz'] }]
+  if (mode === 'save') {
+    const opts = { defaultPath: join(app.getPath('documents'), suggestedName), filters }
+    const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts)
+    if (r.canceled || !r.filePath) return null
+    return r.filePath.endsWith('.tar.gz') ? r.filePath : `${r.filePath.replace(/\.gz$/, '')}.tar.gz`
+  }
+  const opts = { filters, properties: ['openFile' as const] }
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts)
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]
+}
+
 async function main(): Promise<void> {
   await app.whenReady()
   const appRoot = app.getAppPath()
@@ -111,7 +125,8 @@ async function main(): Promise<void> {
     dataDir: argDataDir ?? app.getPath('userData'),
     guestDir: app.isPackaged ? join(process.resourcesPath, 'guest') : join(appRoot, 'resources/guest'),
     hostWorker: { kind: 'bundle', file: join(__dirname, 'host-worker.js') },
-    version: app.getVersion()
+    version: app.getVersion(),
+    pickFile: pickArchiveFile
   })
   service = svc
 

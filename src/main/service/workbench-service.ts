@@ -22,6 +22,9 @@ export interface ServiceOptions {
   /** Host worker batch rate, 2..20 Hz (default 10). */
   batchHz?: number
   version?: string
+  /** Desktop only: let the user pick a file (the Electron entry shows a save/open dialog); null when cancelled.
+   * Without it the service takes no file paths from clients (the lab server: browsers upload and download). */
+  pickFile?: (mode: 'save' | 'open', suggestedName: string) => Promise<string | null>
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloadOf<E>) => void
@@ -31,6 +34,7 @@ export class WorkbenchService {
   readonly vms: VmRegistry
   readonly settings: JsonStore<typeof SettingsSchema>
   private readonly listeners = new Set<EventListener>()
+  private readonly closers: (() => Promise<void> | void)[] = []
 
   constructor(readonly opts: ServiceOptions) {
     this.vms = new VmRegistry(opts.dataDir)
@@ -169,8 +173,15 @@ export class WorkbenchService {
     await this.hosts.connection(this.vms.get(id).hostId).call('vm.serial', { vmId: id, bytes })
   }
 
+  /** Run fn when the service closes, after the host workers stopped (resources kept open for the app's life,
+   * such as the snapshot store and its lock). */
+  atClose(fn: () => Promise<void> | void): void {
+    this.closers.push(fn)
+  }
+
   async close(): Promise<void> {
     await this.hosts.close()
+    for (const fn of this.closers.splice(0)) await fn()
     this.listeners.clear()
   }
 

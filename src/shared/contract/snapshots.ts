@@ -56,7 +56,23 @@ export const ArchiveFileSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,
 
 export const ArchiveInfoSchema = z.strictObject({ file: ArchiveFileSchema, sizeBytes: z.number() })
 
+/** An archive anywhere on the machine running the service (desktop: picked in a file dialog). Only a service
+ * with a file dialog (the Electron app) takes paths; the lab server refuses them (SNAPSHOT_ARCHIVE_PATH). */
+export const ArchivePathSchema = z.string().min(2).max(4096).regex(/^(\/|[A-Za-z]:[\\/])[^\0]*$/, { message: 'SNAPSHOT_ARCHIVE_PATH' })
+
 export const SnapshotOpSchema = z.enum(['take', 'revert', 'export', 'import'])
+
+/** Lab server HTTP endpoints for browsers (same access token cookie as the app): an archive of the archive folder
+ * as a download, and an upload into the archive folder (then imported with snapshots.import). */
+export const ARCHIVE_DOWNLOAD_PATH = '/api/archives/'
+export const ARCHIVE_UPLOAD_PATH = '/api/archives'
+/** The largest archive the lab server accepts as an upload. */
+export const ARCHIVE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024
+/** What the upload endpoint answers: the stored file (import it next) or a coded error. */
+export const ArchiveUploadReplySchema = z.union([
+  z.strictObject({ ok: z.literal(true), file: ArchiveFileSchema, sizeBytes: z.number() }),
+  z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }) })
+])
 
 export const snapshotCommands = {
   /** The VM's snapshot tree (empty for a VM without snapshots). */
@@ -70,15 +86,25 @@ export const snapshotCommands = {
   'snapshots.delete': defineCommand(SnapshotRefSchema, OkSchema),
   /** A new (stopped) VM whose first snapshot is this one; revert it to start. */
   'snapshots.clone': defineCommand(SnapshotCloneSchema, VmSummarySchema),
-  /** Write the VM and all its snapshots to an archive in the service's archive folder. */
+  /** Write the VM and all its snapshots to an archive: in the service's archive folder, or at `path` (desktop). */
   'snapshots.export': defineCommand(
-    z.strictObject({ vmId: IdSchema }),
-    z.strictObject({ file: ArchiveFileSchema, path: z.string(), sizeBytes: z.number(), snapshots: z.number(), pages: z.number() })
+    z.strictObject({ vmId: IdSchema, path: ArchivePathSchema.optional() }),
+    z.strictObject({ file: z.string(), path: z.string(), sizeBytes: z.number(), snapshots: z.number(), pages: z.number() })
+  ),
+  /** Desktop: ask the user for an archive file (a save or an open dialog); null when cancelled. The lab server has
+   * no dialog (SNAPSHOT_NO_FILE_DIALOG): browsers download and upload instead. */
+  'snapshots.pickArchive': defineCommand(
+    z.strictObject({ mode: z.enum(['save', 'open']), suggestedName: z.string().max(200) }),
+    z.strictObject({ path: z.string().nullable() })
   ),
   /** Archives in the service's archive folder. */
   'snapshots.archives': defineCommand(z.strictObject({}), z.strictObject({ folder: z.string(), archives: z.array(ArchiveInfoSchema) })),
-  /** Import an archive as a new VM; an existing name is refused, or renamed when asked. */
-  'snapshots.import': defineCommand(z.strictObject({ file: ArchiveFileSchema, rename: z.boolean() }), VmSummarySchema)
+  /** Import an archive (from the archive folder, or at `path` on the desktop) as a new VM; an existing name is
+   * refused (SNAPSHOT_IMPORT_VM_EXISTS), or the VM is renamed when asked. */
+  'snapshots.import': defineCommand(
+    z.strictObject({ file: ArchiveFileSchema.optional(), path: ArchivePathSchema.optional(), rename: z.boolean() }),
+    VmSummarySchema
+  )
 }
 
 export const snapshotEvents = {
@@ -106,5 +132,8 @@ export const snapshotErrorCodes = [
   'SNAPSHOT_BAD_ARGUMENT',
   'SNAPSHOT_STORE_BUSY',
   'SNAPSHOT_ARCHIVE_NAME',
-  'SNAPSHOT_ARCHIVE_NOT_FOUND'
+  'SNAPSHOT_ARCHIVE_NOT_FOUND',
+  'SNAPSHOT_ARCHIVE_PATH',
+  'SNAPSHOT_NO_FILE_DIALOG',
+  'SNAPSHOT_UPLOAD_TOO_LARGE'
 ] as const

@@ -19,7 +19,7 @@ export const SNAPSHOT_MESSAGES = {
   SNAPSHOT_ARCHIVE_VERSION: 'Archive {file} has format version {found}; this version reads {supported}',
   SNAPSHOT_IMPORT_VM_EXISTS: 'The archive holds VM {vm}, which already exists; choose to import it under a new name',
   SNAPSHOT_BAD_ARGUMENT: 'Invalid {name}: {reason}',
-  SNAPSHOT_STORE_BUSY: 'The snapshot store {dir} stayed busy with another operation; try again'
+  SNAPSHOT_STORE_BUSY: 'The snapshot store {dir} is in use by another process or operation; try again'
 } as const
 
 export type SnapshotErrorCode = keyof typeof SNAPSHOT_MESSAGES

@@ -1,47 +1,48 @@
-// Snapshot operations that need the running VM: they execute inside the host worker that runs it (the RAM never
-// crosses threads). Each opens the store under the store lock, so host workers and the service never write it
-// at the same time.
+// Snapshot work that needs the running VM: it executes inside the host worker that runs it (the RAM never
+// crosses threads). The store itself lives in the service (keeper.ts): it hands the worker what the RAM side
+// needs and records the result, inside its queue, so nothing else touches the store meanwhile.
+//   snapshot.capture: hash the pages, write the ones the store lacks into a pack file the store reserved, save
+//                     the machine state (capture.ts);
+//   snapshot.restore: compare, read and verify the pages the plan names, then load the state (restore.ts); a VM
+//                     that is not on this host is built from its image for it and left paused.
 import type { MessagePort } from 'node:worker_threads'
 import type { HostRuntime } from '../host/runtime'
 import type { VmConfig, VmInstance } from '../vmm/api'
-import { withStoreLockSync } from './store-lock'
-import { openSnapshotStore, type ProgressFn, type SnapshotInfo } from './store'
+import { type Captured, type ProgressFn, captureVm } from './capture'
+import { nodeIo } from './durable-io'
+import { freshVmPages } from './fresh-vm'
+import type { LiveCopyOptions } from './live-copy'
+import { PackWriter } from './page-store'
+import { type RestorePlan, restoreVm } from './restore'
 
-export interface SnapshotTakeArgs {
+export interface SnapshotCaptureArgs {
   vmId: string
-  storeDir: string
-  name: string
-  /** The VM definition stored with the snapshot (plain JSON data). */
-  definition: Record<string, unknown>
-  description: string
+  /** The pack file to write new pages to (reserved by the store); nothing is written when every page is stored. */
+  packFile: string
+  /** Hashes of the pages the store already holds: not written again. */
+  known: string[]
   /** Keep the guest running while copying (finishes with a short pause). */
   live: boolean
-  /** Snapshot time, milliseconds since 1970 (the service's clock). */
-  time: number
-  /** Progress messages ({ done, total }) go here while the operation runs (transfer it with the call). */
+  liveOptions?: LiveCopyOptions
+  /** Progress messages ({ phase, done, total, round }) go here while the operation runs (transfer it with the call). */
   progress?: MessagePort
 }
 
-export interface SnapshotTakeResult {
-  snapshot: SnapshotInfo
-  pagesWritten: number
-  zeroPages: number
-  liveRounds: number | null
-  pausePages: number | null
+export interface SnapshotCaptureResult extends Captured {
+  /** The hashes written to packFile, in slot order (empty: no file). */
+  packHashes: string[]
 }
 
-export interface SnapshotRevertArgs {
+export interface SnapshotRestoreArgs {
   vmId: string
-  storeDir: string
-  snapshotId: string
+  plan: RestorePlan
   /** Needed when the VM is not on this host yet (stopped): it is built from these, reverted, and left paused. */
   config: VmConfig
   elf: Uint8Array | null
-  time: number
   progress?: MessagePort
 }
 
-export interface SnapshotRevertResult {
+export interface SnapshotRestoreResult {
   pagesRead: number
   pagesKept: number
   pagesZeroed: number
@@ -50,8 +51,8 @@ export interface SnapshotRevertResult {
 }
 
 export interface SnapshotHostMethods {
-  'snapshot.take': { args: SnapshotTakeArgs; result: SnapshotTakeResult }
-  'snapshot.revert': { args: SnapshotRevertArgs; result: SnapshotRevertResult }
+  'snapshot.capture': { args: SnapshotCaptureArgs; result: SnapshotCaptureResult }
+  'snapshot.restore': { args: SnapshotRestoreArgs; result: SnapshotRestoreResult }
 }
 
 function reporter(port: MessagePort | undefined): ProgressFn | undefined {
@@ -67,24 +68,36 @@ function existing(rt: HostRuntime, vmId: string): VmInstance | null {
   }
 }
 
-export function takeOnHost(rt: HostRuntime, a: SnapshotTakeArgs): SnapshotTakeResult {
+export function captureOnHost(rt: HostRuntime, a: SnapshotCaptureArgs): SnapshotCaptureResult {
   const vm = rt.instance(a.vmId)
-  return withStoreLockSync(a.storeDir, () => {
-    const store = openSnapshotStore(a.storeDir, { clock: () => a.time })
-    store.ensureVm(a.vmId, a.name, a.definition)
-    const opts = { description: a.description, definition: a.definition, onProgress: reporter(a.progress) }
-    const r = a.live ? store.takeLive(a.vmId, vm, opts) : store.take(a.vmId, vm, opts)
-    return { snapshot: r.snapshot, pagesWritten: r.pagesWritten, zeroPages: r.zeroPages, liveRounds: r.live?.rounds ?? null, pausePages: r.live?.pausePages ?? null }
-  })
+  const known = new Set(a.known)
+  const writer = new PackWriter((h) => known.has(h), nodeIo, a.packFile)
+  try {
+    const c = captureVm(vm, writer, { live: a.live, liveOptions: a.liveOptions, onProgress: reporter(a.progress) })
+    writer.finish()
+    return { ...c, packHashes: [...writer.written] }
+  } catch (err) {
+    writer.abort()
+    throw err
+  }
 }
 
-export function revertOnHost(rt: HostRuntime, a: SnapshotRevertArgs): SnapshotRevertResult {
+// reverts of running VMs stage the pages they read (nothing changes before all verified): one buffer per worker,
+// kept, because a fresh one costs a page fault per 4 KiB every time
+let staging: Buffer | null = null
+const stagingBuffer = (bytes: number): Buffer => {
+  if (staging === null || staging.length < bytes) staging = Buffer.allocUnsafeSlow(bytes)
+  return staging
+}
+
+export function restoreOnHost(rt: HostRuntime, a: SnapshotRestoreArgs): SnapshotRestoreResult {
   const running = existing(rt, a.vmId)
-  if (!running && !a.elf) throw new Error('snapshot.revert: the VM is not on this host and no image was given')
-  const vm = running ?? rt.build(a.config, a.elf as Uint8Array)
-  const store = (): ReturnType<typeof openSnapshotStore> => openSnapshotStore(a.storeDir, { clock: () => a.time })
-  // a VM built for the revert is dropped if it fails, so it is read into directly
-  const r = withStoreLockSync(a.storeDir, () => store().revert(a.vmId, a.snapshotId, vm, { disposableVm: !running, onProgress: reporter(a.progress) }))
+  if (!running && !a.elf) throw new Error('snapshot.restore: the VM is not on this host and no image was given')
+  const elf = a.elf as Uint8Array
+  const vm = running ?? rt.build(a.config, elf)
+  // a VM built for the revert is dropped if it fails, so it is read into directly; its RAM is zero but for its image
+  const where = running ? { staging: stagingBuffer } : { freshExcept: freshVmPages(elf) }
+  const r = restoreVm(a.plan, vm, { ...where, onProgress: reporter(a.progress) })
   if (running) {
     rt.sendSerial(a.vmId, new Uint8Array(0)) // clears the scheduler's idle mark: the restored guest may have work
   } else {
@@ -95,6 +108,6 @@ export function revertOnHost(rt: HostRuntime, a: SnapshotRevertArgs): SnapshotRe
 }
 
 export const snapshotHostMethodImpls = {
-  'snapshot.take': (rt: HostRuntime, a: SnapshotTakeArgs): SnapshotTakeResult => takeOnHost(rt, a),
-  'snapshot.revert': (rt: HostRuntime, a: SnapshotRevertArgs): SnapshotRevertResult => revertOnHost(rt, a)
+  'snapshot.capture': (rt: HostRuntime, a: SnapshotCaptureArgs): SnapshotCaptureResult => captureOnHost(rt, a),
+  'snapshot.restore': (rt: HostRuntime, a: SnapshotRestoreArgs): SnapshotRestoreResult => restoreOnHost(rt, a)
 }

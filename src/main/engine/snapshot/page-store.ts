@@ -39,6 +39,11 @@ export interface PageRequest {
   hash: string
 }
 
+/** A page request whose place in the packs is known: loc = pack number × SLOT_RADIX + slot. */
+export interface LocatedPage extends PageRequest {
+  loc: number
+}
+
 export interface ReadResult {
   missing: number[] // page indices whose hash is in no pack
   corrupt: number[] // page indices whose stored bytes do not match the hash
@@ -144,11 +149,11 @@ export class PageStore {
   }
 
   beginPack(): PackWriter {
-    const no = this.nextPackNo++
-    return new PackWriter(this, this.io, path.join(this.dir, packFileName(no)), no)
+    const { no, file } = this.reservePack()
+    return new PackWriter((h) => this.has(h), this.io, file, (hashes) => this.registerPack(no, file, hashes))
   }
 
-  /** Called by PackWriter once its pack is durable. */
+  /** A durable pack with these hashes (in slot order) is in place. */
   registerPack(no: number, file: string, hashes: string[]): void {
     this.addPack({ no, file, count: hashes.length, hashes })
   }
@@ -156,71 +161,36 @@ export class PageStore {
   /** Read pages into `target` at pageIndex × 4096, verifying each page's hash. Pages that are missing or corrupt
    * are reported (their bytes in `target` are undefined). `onPage` is called with the number of pages done. */
   readInto(requests: readonly PageRequest[], target: Uint8Array, onPages?: (done: number) => void): ReadResult {
-    const out = asBuffer(target)
     const missing: number[] = []
-    const corrupt: number[] = []
-    const located: { loc: number; pageIndex: number; hash: string }[] = []
+    const located: LocatedPage[] = []
     for (const r of requests) {
       const loc = this.index.get(r.hash)
       if (loc === undefined) missing.push(r.pageIndex)
       else located.push({ loc, pageIndex: r.pageIndex, hash: r.hash })
     }
-    located.sort((a, b) => a.loc - b.loc)
-    let done = 0
-    let fd = -1
-    let fdPack = -1
-    try {
-      let i = 0
-      while (i < located.length) {
-        const first = located[i]
-        const packNo = Math.floor(first.loc / SLOT_RADIX)
-        // a run: consecutive slots of one pack that land on consecutive guest pages → one read, no copy
-        let j = i + 1
-        while (
-          j < located.length &&
-          j - i < READ_RUN_PAGES &&
-          located[j].loc === first.loc + (j - i) &&
-          located[j].pageIndex === first.pageIndex + (j - i) &&
-          Math.floor(located[j].loc / SLOT_RADIX) === packNo
-        )
-          j++
-        if (packNo !== fdPack) {
-          if (fd >= 0) fs.closeSync(fd)
-          fd = -1
-          fdPack = packNo
-          const pack = this.packs.get(packNo)
-          try {
-            if (pack) fd = fs.openSync(pack.file, 'r')
-          } catch {
-            fd = -1
-          }
-        }
-        const slot = first.loc % SLOT_RADIX
-        const len = (j - i) * PAGE_SIZE
-        let got = 0
-        if (fd >= 0) {
-          try {
-            got = fs.readSync(fd, out, first.pageIndex * PAGE_SIZE, len, slot * PAGE_SIZE)
-          } catch {
-            got = 0
-          }
-        }
-        for (let k = i; k < j; k++) {
-          const off = located[k].pageIndex * PAGE_SIZE
-          const whole = (k - i + 1) * PAGE_SIZE <= got
-          if (!whole || oneShotHash('sha256', out.subarray(off, off + PAGE_SIZE), 'hex') !== located[k].hash) {
-            corrupt.push(located[k].pageIndex)
-          }
-        }
-        done += j - i
-        onPages?.(done + missing.length)
-        i = j
-      }
-    } finally {
-      if (fd >= 0) fs.closeSync(fd)
-    }
-    corrupt.sort((a, b) => a - b)
+    const corrupt = readLocatedPages(located, (no) => this.packs.get(no)?.file, target, onPages && ((done) => onPages(done + missing.length)))
     return { missing, corrupt }
+  }
+
+  /** Where a page is stored (pack × SLOT_RADIX + slot), or undefined. */
+  locate(hash: string): number | undefined {
+    return this.index.get(hash)
+  }
+
+  /** Every pack's file by number (for readers in other threads: pack files never change once visible). */
+  packFiles(): [number, string][] {
+    return [...this.packs.values()].map((p) => [p.no, p.file])
+  }
+
+  /** Every stored page's hash (a host worker taking a snapshot skips these). */
+  knownHashes(): string[] {
+    return [...this.index.keys()]
+  }
+
+  /** A pack number and file for a PackWriter in another thread; registerPack once it finished. */
+  reservePack(): { no: number; file: string } {
+    const no = this.nextPackNo++
+    return { no, file: path.join(this.dir, packFileName(no)) }
   }
 
   /** One verified page, or null if it is missing or corrupt. */
@@ -312,18 +282,25 @@ export class PackWriter {
   private bytes = 0
   private readonly tmp: string
 
+  /** `stored(hash)`: the page is already in the store (not written again); `onDurable` gets the pack's hashes
+   * once it is in place. */
   constructor(
-    private readonly store: PageStore,
+    private readonly stored: (hash: string) => boolean,
     private readonly io: DurableIo,
     readonly file: string,
-    readonly no: number
+    private readonly onDurable: (hashes: string[]) => void = () => undefined
   ) {
     this.tmp = file + TEMP_SUFFIX
   }
 
   /** True if the page is already stored or queued in this pack. */
   has(hash: string): boolean {
-    return this.pending.has(hash) || this.store.has(hash)
+    return this.pending.has(hash) || this.stored(hash)
+  }
+
+  /** The hashes written, in slot order. */
+  get written(): readonly string[] {
+    return this.hashes
   }
 
   get pagesAdded(): number {
@@ -375,7 +352,7 @@ export class PackWriter {
     this.fd = -1
     this.io.renameSync(this.tmp, this.file)
     fsyncDir(this.io, path.dirname(this.file))
-    this.store.registerPack(this.no, this.file, this.hashes)
+    this.onDurable(this.hashes)
     return this.hashes.length
   }
 
@@ -390,4 +367,69 @@ export class PackWriter {
       // already gone
     }
   }
+}
+
+/** Read located pages into `target` at pageIndex × 4096 and verify each one's hash; returns the page indices that
+ * are missing from their pack or corrupt, ascending. Consecutive slots of one pack landing on consecutive pages are
+ * read with one call, straight into `target`. `fileOf(pack)` names a pack's file (undefined: gone). */
+export function readLocatedPages(
+  pages: LocatedPage[],
+  fileOf: (pack: number) => string | undefined,
+  target: Uint8Array,
+  onPages?: (done: number) => void
+): number[] {
+  const out = asBuffer(target)
+  const corrupt: number[] = []
+  const located = [...pages].sort((a, b) => a.loc - b.loc)
+  let done = 0
+  let fd = -1
+  let fdPack = -1
+  try {
+    let i = 0
+    while (i < located.length) {
+      const first = located[i]
+      const packNo = Math.floor(first.loc / SLOT_RADIX)
+      let j = i + 1
+      while (
+        j < located.length &&
+        j - i < READ_RUN_PAGES &&
+        located[j].loc === first.loc + (j - i) &&
+        located[j].pageIndex === first.pageIndex + (j - i) &&
+        Math.floor(located[j].loc / SLOT_RADIX) === packNo
+      )
+        j++
+      if (packNo !== fdPack) {
+        if (fd >= 0) fs.closeSync(fd)
+        fd = -1
+        fdPack = packNo
+        const file = fileOf(packNo)
+        try {
+          if (file) fd = fs.openSync(file, 'r')
+        } catch {
+          fd = -1
+        }
+      }
+      const slot = first.loc % SLOT_RADIX
+      const len = (j - i) * PAGE_SIZE
+      let got = 0
+      if (fd >= 0) {
+        try {
+          got = fs.readSync(fd, out, first.pageIndex * PAGE_SIZE, len, slot * PAGE_SIZE)
+        } catch {
+          got = 0
+        }
+      }
+      for (let k = i; k < j; k++) {
+        const off = located[k].pageIndex * PAGE_SIZE
+        const whole = (k - i + 1) * PAGE_SIZE <= got
+        if (!whole || oneShotHash('sha256', out.subarray(off, off + PAGE_SIZE), 'hex') !== located[k].hash) corrupt.push(located[k].pageIndex)
+      }
+      done += j - i
+      onPages?.(done)
+      i = j
+    }
+  } finally {
+    if (fd >= 0) fs.closeSync(fd)
+  }
+  return corrupt.sort((a, b) => a - b)
 }

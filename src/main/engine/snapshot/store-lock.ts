@@ -1,6 +1,6 @@
-// One writer at a time per store directory, across the host worker threads (take, revert) and the service's
-// main thread (list, delete, clone, export, import): a lock file created exclusively. A lock left by a process
-// that no longer exists is taken over. No clock: waiting is counted in attempts.
+// One user of a store directory at a time: a lock file created exclusively, holding "pid threadId". The app
+// holds it for as long as it runs (keeper.ts: acquireStoreLock); tools take it per operation (withStoreLock*).
+// A lock left by a process that no longer exists is taken over. No clock: waiting is counted in attempts.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { threadId } from 'node:worker_threads'
@@ -46,6 +46,34 @@ function unlock(dir: string): void {
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
+const heldHere = new Set<string>()
+
+/** Take the lock until the returned function is called. Another live process holding it → SNAPSHOT_STORE_BUSY
+ * after about a second (an app holds it for hours: no point in waiting longer). A lock file naming this process
+ * that nothing here holds is left from a store that was never closed, and is taken over. */
+export function acquireStoreLock(dir: string, attempts = 50): () => void {
+  const key = path.resolve(dir)
+  if (heldHere.has(key)) throw snapshotError('SNAPSHOT_STORE_BUSY', { dir })
+  for (let i = 0; !tryLock(dir); i++) {
+    let pid = 0
+    try {
+      pid = Number(fs.readFileSync(path.join(dir, LOCK), 'utf8').split(' ')[0])
+    } catch {
+      pid = 0
+    }
+    if (pid === process.pid) fs.rmSync(path.join(dir, LOCK), { force: true })
+    else if (i >= attempts) throw snapshotError('SNAPSHOT_STORE_BUSY', { dir })
+    else Atomics.wait(sleeper, 0, 0, WAIT_MS)
+  }
+  heldHere.add(key)
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    heldHere.delete(key)
+    unlock(dir)
+  }
+}
 
 /** Run fn holding the store lock, waiting (blocking this thread) for another holder to finish. */
 export function withStoreLockSync<T>(dir: string, fn: () => T): T {

@@ -13,8 +13,12 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { PAGE_SIZE, type MigratableVm } from '../vmm/vm-state'
 import { type DurableIo, TEMP_SUFFIX, fsyncDir, mkdirDurable, nodeIo, unlinkDurable, writeFileAtomic } from './durable-io'
-import { errorText, pageListText, snapshotError } from './errors'
-import { liveCopy, type LiveCopyOptions } from './live-copy'
+import { errorText, snapshotError } from './errors'
+import type { LiveCopyOptions } from './live-copy'
+import { type CaptureOptions, type Captured, type ProgressFn, captureVm } from './capture'
+import { type RestorePlan, type RevertOptions, type RevertResult, restoreVm } from './restore'
+export type { Progress, ProgressFn } from './capture'
+export type { RevertOptions, RevertResult } from './restore'
 import {
   FORMAT_VERSION,
   MANIFEST_FORMAT,
@@ -36,18 +40,8 @@ import {
   parseVmRecord,
   sealJson
 } from './manifest'
-import { asBuffer, isZeroPage, pageHash } from './page-hash'
-import { type GcResult, type PackWriter, PageStore } from './page-store'
-import { type JsonObject, type StoredMachineState, decodeMachineState, encodeMachineState, toJson } from './state-codec'
-
-export interface Progress {
-  phase: 'copy' | 'read' | 'export' | 'import'
-  done: number
-  total: number
-  /** Live snapshots: the copy round (0 = first full pass). */
-  round?: number
-}
-export type ProgressFn = (p: Progress) => void
+import { type GcResult, PageStore } from './page-store'
+import { type JsonObject, type StoredMachineState, toJson } from './state-codec'
 
 export interface StoreOptions {
   /** Milliseconds since 1970 for snapshot times (the service passes Date.now; tests a fixed clock). */
@@ -97,28 +91,6 @@ export interface TakeResult {
   live?: { rounds: number; pagesCopied: number; pausePages: number; cyclesRun: number }
 }
 
-export interface RevertResult {
-  /** Pages read from the store (and verified). */
-  pagesRead: number
-  /** Non-zero pages whose content in the VM already matched (verified by hash, not read). */
-  pagesKept: number
-  /** Pages cleared because they are zero in the snapshot. */
-  pagesZeroed: number
-  bytesRead: number
-}
-
-export interface RevertOptions {
-  onProgress?: ProgressFn
-  /** The VM was created for this revert and is discarded if it fails: pages are read straight into its RAM (no
-   * staging copy). Its RAM is undefined after a failed revert. */
-  disposableVm?: boolean
-  /** The VM was built for this revert (implies disposableVm) and its RAM is zero outside these page ranges
-   * [first, end) (the loaded image: freshVmPages() in fresh-vm.ts). Pages outside are neither compared nor
-   * cleared: the first touch of a page of fresh memory costs a page fault (about 12 µs here), and only the pages
-   * the snapshot has content for need one. */
-  freshExcept?: readonly (readonly [number, number])[]
-}
-
 export interface DamagedFile {
   file: string
   code: string
@@ -129,7 +101,6 @@ export interface DamagedFile {
  * one damaged manifest never makes a long line of descendants unreadable. */
 const MAX_DELTA_CHAIN = 16
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-const PROGRESS_STEP = 1024
 
 function checkId(name: string, value: string): void {
   if (!ID_PATTERN.test(value) || value.endsWith(TEMP_SUFFIX)) {
@@ -375,93 +346,44 @@ export class SnapshotStore {
     return this.record(vmId).current
   }
 
-  /** Hash the pages and queue new contents in `writer`; `out[i]` gets page i's hash (null for zero). */
-  private capturePages(writer: PackWriter, ram: Buffer, indices: ArrayLike<number>, out: (string | null)[], counts: { hashed: number; zero: number; written: number }): void {
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k]
-      const off = i * PAGE_SIZE
-      if (isZeroPage(ram, off)) {
-        out[i] = null
-        counts.zero++
-        continue
-      }
-      const h = pageHash(ram, off)
-      out[i] = h
-      counts.hashed++
-      if (writer.add(h, ram, off)) counts.written++
-    }
-    writer.flushPending() // the guest may run (live snapshot) once this returns
-  }
-
   /** Take a snapshot of a paused VM (nothing runs it during the call). Only pages not already in the store are
    * written, so a child of a snapshot on disk costs just the pages that changed since. */
   take(vmId: string, vm: MigratableVm, opts: TakeOptions = {}): TakeResult {
-    const rec = this.record(vmId)
-    const state = encodeMachineState(vm.saveState())
-    const ram = asBuffer(vm.ram)
-    const total = ram.length / PAGE_SIZE
-    const hashes: (string | null)[] = new Array(total)
-    const counts = { hashed: 0, zero: 0, written: 0 }
-    const writer = this.pages.beginPack()
-    try {
-      const idx = new Uint32Array(PROGRESS_STEP)
-      for (let start = 0; start < total; start += PROGRESS_STEP) {
-        const n = Math.min(PROGRESS_STEP, total - start)
-        for (let k = 0; k < n; k++) idx[k] = start + k
-        this.capturePages(writer, ram, idx.subarray(0, n), hashes, counts)
-        opts.onProgress?.({ phase: 'copy', done: start + n, total })
-      }
-      writer.finish()
-    } catch (err) {
-      writer.abort()
-      throw err
-    }
-    const stats: SnapshotStats = { nonZeroPages: counts.hashed, pagesWritten: counts.written }
-    const m = this.commit(rec, hashes, state, stats, opts)
-    return { snapshot: this.info(m, this.record(vmId)), pagesHashed: counts.hashed, zeroPages: counts.zero, pagesWritten: counts.written, bytesWritten: counts.written * PAGE_SIZE }
+    return this.captureHere(vmId, vm, opts, { onProgress: opts.onProgress })
   }
 
   /** Take a snapshot while the VM keeps running (see live-copy.ts); it pauses only for the last dirty pages. */
   takeLive(vmId: string, vm: MigratableVm, opts: TakeOptions & LiveCopyOptions = {}): TakeResult {
-    const rec = this.record(vmId)
-    const ram = asBuffer(vm.ram)
-    const total = ram.length / PAGE_SIZE
-    const hashes: (string | null)[] = new Array(total)
-    const counts = { hashed: 0, zero: 0, written: 0 }
+    return this.captureHere(vmId, vm, opts, { live: true, liveOptions: opts, onProgress: opts.onProgress })
+  }
+
+  private captureHere(vmId: string, vm: MigratableVm, opts: TakeOptions, how: CaptureOptions): TakeResult {
+    this.record(vmId)
     const writer = this.pages.beginPack()
-    let state
-    let live
+    let c: Captured
     try {
-      let roundDone = 0
-      let lastRound = 0
-      live = liveCopy(
-        vm,
-        (pages, round) => {
-          if (round !== lastRound) roundDone = 0
-          lastRound = round
-          this.capturePages(writer, ram, pages, hashes, counts)
-          roundDone += pages.length
-          opts.onProgress?.({ phase: 'copy', done: roundDone, total: round === 0 ? total : Math.max(roundDone, pages.length), round })
-        },
-        opts
-      )
-      state = encodeMachineState(vm.saveState())
+      c = captureVm(vm, writer, how)
       writer.finish()
     } catch (err) {
       writer.abort()
       throw err
     }
-    let nonZero = 0
-    for (const h of hashes) if (h !== null) nonZero++
-    const stats: SnapshotStats = { nonZeroPages: nonZero, pagesWritten: counts.written, liveRounds: live.rounds, pausePages: live.pausePages }
-    const m = this.commit(rec, hashes, state, stats, opts)
+    return this.commitCaptured(vmId, c, opts)
+  }
+
+  /** Record a capture whose new pages are durable (in a pack registered with this store) as a new snapshot. */
+  commitCaptured(vmId: string, c: Captured, opts: TakeOptions = {}): TakeResult {
+    const rec = this.record(vmId)
+    const stats: SnapshotStats = { nonZeroPages: c.nonZero, pagesWritten: c.written }
+    if (c.live) Object.assign(stats, { liveRounds: c.live.rounds, pausePages: c.live.pausePages })
+    const m = this.commit(rec, c.pages, c.state, stats, opts)
     return {
       snapshot: this.info(m, this.record(vmId)),
-      pagesHashed: counts.hashed,
-      zeroPages: total - nonZero,
-      pagesWritten: counts.written,
-      bytesWritten: counts.written * PAGE_SIZE,
-      live
+      pagesHashed: c.hashed,
+      zeroPages: c.zero,
+      pagesWritten: c.written,
+      bytesWritten: c.written * PAGE_SIZE,
+      live: c.live
     }
   }
 
@@ -513,85 +435,31 @@ export class SnapshotStore {
     return pageList(this.manifest(vmId, snapId))
   }
 
-  /** Restore the VM to a snapshot. Every page of the result is verified: pages whose current content already
-   * hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is read from
-   * the store and its hash checked before the VM is touched. A missing or corrupt page throws
-   * SNAPSHOT_PAGES_CORRUPT and leaves the VM exactly as it was. */
-  revert(vmId: string, snapId: string, vm: MigratableVm, opts: RevertOptions = {}): RevertResult {
-    const rec = this.record(vmId)
+  /** What a revert needs (restore.ts): the page list, the state and where every page is stored. */
+  planRevert(vmId: string, snapId: string): RestorePlan {
     const m = this.manifest(vmId, snapId)
-    const ramBytes = m.memory.pageCount * PAGE_SIZE
-    if (ramBytes !== vm.ram.length) throw snapshotError('SNAPSHOT_RAM_SIZE_MISMATCH', { snapshot: snapId, expected: ramBytes, actual: vm.ram.length })
-    const state = decodeMachineState(machineState(m))
     const pages = pageList(m)
-    const ram = asBuffer(vm.ram)
-    const total = pages.length
-    const direct = opts.disposableVm === true || opts.freshExcept !== undefined
-    // pages that may hold content (1); without freshExcept, all of them
-    let mayHold: Uint8Array | null = null
-    if (opts.freshExcept) {
-      mayHold = new Uint8Array(total)
-      for (const [a, b] of opts.freshExcept) mayHold.fill(1, Math.max(0, a), Math.min(total, b))
-    }
-    // 1. compare: which pages must be read, which zeroed, which already hold the snapshot's content
-    const requests: { pageIndex: number; hash: string }[] = [] // pageIndex = slot in the staging buffer
-    const targets: number[] = [] // guest page of each staging slot
-    const toZero: number[] = []
-    let nonZero = 0
-    let compared = 0
-    let matched = 0
-    for (let i = 0; i < total; i++) {
+    const locs = new Float64Array(pages.length).fill(-1)
+    for (let i = 0; i < pages.length; i++) {
       const h = pages[i]
-      const off = i * PAGE_SIZE
-      const untouched = mayHold !== null && mayHold[i] === 0
-      if (h === null) {
-        if (!untouched && !isZeroPage(ram, off)) toZero.push(i)
-        continue
-      }
-      nonZero++
-      // hashing the VM's page only pays while pages tend to match (a guest that ran briefly); into memory that
-      // differs everywhere (a fresh VM) it is wasted, so after 1024 compared pages with < 1/8 matching, stop
-      // (a zero page in the VM counts as compared: it cannot match)
-      const worthComparing = compared < 1024 || matched * 8 >= compared
-      let same = false
-      if (worthComparing && !untouched) {
-        compared++
-        same = !isZeroPage(ram, off) && pageHash(ram, off) === h
-        if (same) matched++
-      }
-      if (!same) {
-        requests.push({ pageIndex: requests.length, hash: h })
-        targets.push(i)
-      }
-      if ((i & (PROGRESS_STEP - 1)) === PROGRESS_STEP - 1) opts.onProgress?.({ phase: 'read', done: i + 1, total: total + requests.length })
+      if (h !== null) locs[i] = this.pages.locate(h) ?? -1
     }
-    // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out (a
-    //    disposable VM is read into directly: on failure the caller throws it away)
-    if (direct) for (let k = 0; k < requests.length; k++) requests[k].pageIndex = targets[k]
-    const staging = direct ? ram : this.stagingBuffer(requests.length * PAGE_SIZE)
-    let reported = 0
-    const r = this.pages.readInto(requests, staging, (done) => {
-      if (done - reported >= PROGRESS_STEP || done === requests.length) {
-        reported = done
-        opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
-      }
-    })
-    const bad = [...r.missing, ...r.corrupt].map((slot) => (direct ? slot : targets[slot])).sort((a, b) => a - b)
-    if (bad.length > 0) {
-      throw snapshotError('SNAPSHOT_PAGES_CORRUPT', { vm: vmId, snapshot: snapId, pages: pageListText(bad), count: bad.length, missing: r.missing.length, corrupt: r.corrupt.length })
-    }
-    // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
-    for (let k = 0; k < targets.length && !direct; ) {
-      let j = k + 1
-      while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
-      ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
-      k = j
-    }
-    for (const i of toZero) ram.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
-    vm.loadState(state)
+    return { vmId, snapshotId: snapId, pages, state: machineState(m), locs, packs: this.pages.packFiles() }
+  }
+
+  /** The VM now descends from this snapshot (after a revert). */
+  markCurrent(vmId: string, snapId: string): void {
+    const rec = this.record(vmId)
+    this.manifest(vmId, snapId)
     if (rec.current !== snapId) this.writeRecord({ ...rec, current: snapId })
-    opts.onProgress?.({ phase: 'read', done: total + requests.length, total: total + requests.length })
-    return { pagesRead: requests.length, pagesKept: nonZero - requests.length, pagesZeroed: toZero.length, bytesRead: requests.length * PAGE_SIZE }
+  }
+
+  /** Restore the VM to a snapshot (restore.ts: every page verified; on a bad page nothing changes and
+   * SNAPSHOT_PAGES_CORRUPT names the snapshot and the pages), then make it the current position. */
+  revert(vmId: string, snapId: string, vm: MigratableVm, opts: RevertOptions = {}): RevertResult {
+    const r = restoreVm(this.planRevert(vmId, snapId), vm, { staging: (n) => this.stagingBuffer(n), ...opts })
+    this.markCurrent(vmId, snapId)
+    return r
   }
 
   /** A staging buffer kept between reverts (a fresh one costs a page fault per 4 KiB every time). */

@@ -1,23 +1,44 @@
-// Snapshot commands. Take and revert run in the host worker that runs the VM (snapshot.take / snapshot.revert
-// host methods: the RAM stays there); listing, delete, clone, export and import run here. Both sides hold the
-// store lock (src/main/engine/snapshot/store-lock.ts) while they use the store under <dataDir>/snapshots.
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+// Snapshot commands. The store under <dataDir>/snapshots is opened once and kept (keeper.ts: its lock held until
+// the service closes, every operation through one queue). Take and revert do their RAM work in the host worker
+// that runs the VM (snapshot.capture / snapshot.restore host methods: the RAM stays there) while this side holds
+// the queue: it gives the worker the set of stored pages or a revert plan and records the result.
+// Archives: in <dataDir>/archives (listed, downloaded and uploaded by the lab server for browsers), or anywhere on
+// the desktop, where the Electron entry supplies a file dialog (ServiceOptions.pickFile).
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { basename, isAbsolute, join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { snapshotCommands, SnapshotInfoDto, VmDefinition, VmSummary } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
 import type { SnapshotInfo, Progress } from '../../engine/snapshot/store'
-import { openSnapshotStore } from '../../engine/snapshot/store'
-import { withStoreLock } from '../../engine/snapshot/store-lock'
+import { StoreKeeper } from '../../engine/snapshot/keeper'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
 
 const PROGRESS_INTERVAL_MS = 100
+/** Archives in the archive folder: the names the lab server serves and lists. */
+export const ARCHIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.tar\.gz$/
 
-const storeDir = (s: WorkbenchService): string => join(s.opts.dataDir, 'snapshots')
-const archiveDir = (s: WorkbenchService): string => join(s.opts.dataDir, 'archives')
-const openStore = (s: WorkbenchService) => openSnapshotStore(storeDir(s), { clock: () => Date.now() })
+export const storeDir = (s: WorkbenchService): string => join(s.opts.dataDir, 'snapshots')
+export const archiveDir = (s: WorkbenchService): string => join(s.opts.dataDir, 'archives')
+
+const keepers = new WeakMap<WorkbenchService, StoreKeeper>()
+
+/** The service's snapshot store, opened on first use and closed with the service. */
+export function keeperOf(s: WorkbenchService): StoreKeeper {
+  let k = keepers.get(s)
+  if (!k) {
+    const opened = StoreKeeper.open(storeDir(s), () => Date.now())
+    keepers.set(s, opened)
+    s.atClose(() => {
+      keepers.delete(s)
+      return opened.close()
+    })
+    k = opened
+  }
+  return k
+}
 
 function dto(i: SnapshotInfo): SnapshotInfoDto {
   const { vmId: _vmId, ...rest } = i
@@ -65,11 +86,53 @@ function freeName(s: WorkbenchService, name: string): string {
   return `${name} (${n})`.slice(0, 40)
 }
 
+/** A client-supplied path: only where the service has a file dialog (the desktop), absolute, a .tar.gz. */
+function checkedPath(s: WorkbenchService, path: string): string {
+  if (!s.opts.pickFile) throw new WorkbenchError('SNAPSHOT_ARCHIVE_PATH', { path })
+  if (!isAbsolute(path) || !path.endsWith('.tar.gz')) throw new WorkbenchError('SNAPSHOT_ARCHIVE_PATH', { path })
+  return path
+}
+
+/** Import the archive at `path` as a new VM (registry entry + store VM); `label` names it in errors. */
+export async function importArchiveFile(s: WorkbenchService, path: string, label: string, rename: boolean): Promise<VmSummary> {
+  try {
+    statSync(path)
+  } catch {
+    throw new WorkbenchError('SNAPSHOT_ARCHIVE_NOT_FOUND', { file: label })
+  }
+  const header = await readArchiveHeader(path)
+  if (s.vms.findByName(header.name) && !rename) throw new WorkbenchError('SNAPSHOT_IMPORT_VM_EXISTS', { vm: header.name })
+  const d = header.definition as Partial<VmDefinition>
+  const hosts = s.hosts.list()
+  const hostId = hosts.some((h) => h.id === d.hostId) ? (d.hostId as string) : hosts[0]?.id
+  if (!hostId || typeof d.memoryMiB !== 'number' || !d.mode || !d.nic || typeof d.image !== 'string') {
+    throw new WorkbenchError('SNAPSHOT_ARCHIVE_CORRUPT', { file: label, reason: 'the VM definition is incomplete' })
+  }
+  const def = s.vms.add({
+    name: freeName(s, header.name),
+    memoryMiB: d.memoryMiB,
+    vcpus: typeof d.vcpus === 'number' ? d.vcpus : 1,
+    image: d.image,
+    mode: d.mode,
+    nic: d.nic,
+    vtpm: d.vtpm === true,
+    hostId
+  })
+  try {
+    s.emit('snapshot.progress', { vmId: def.id, op: 'import', done: 0, total: 1 })
+    await keeperOf(s).run((store) => importVmArchive(store, path, { vmId: def.id, name: def.name, onProgress: progressEmitter(s, def.id, 'import') }))
+  } catch (err) {
+    s.vms.remove(def.id)
+    throw err
+  }
+  s.emit('snapshots.changed', { vmId: def.id })
+  return emitState(s, def.id)
+}
+
 export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
   'snapshots.list': (req, s) => {
     s.vms.get(req.vmId)
-    return withStoreLock(storeDir(s), () => {
-      const store = openStore(s)
+    return keeperOf(s).run((store) => {
       const storeBytes = store.diskUsage()
       if (!store.hasVm(req.vmId)) return { vmId: req.vmId, current: null, snapshots: [], storeBytes }
       return { vmId: req.vmId, current: store.currentSnapshot(req.vmId), snapshots: store.listSnapshots(req.vmId).map(dto), storeBytes }
@@ -81,26 +144,23 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     const state = s.vms.rt(req.vmId).state
     if (state !== 'running' && state !== 'paused') throw new WorkbenchError('VM_BAD_STATE', { id: req.vmId, state, action: 'snapshot' })
     s.emit('snapshot.progress', { vmId: req.vmId, op: 'take', done: 0, total: 1 })
-    const progress = progressPort(s, req.vmId, 'take')
-    const r = await s.hosts
-      .connection(def.hostId)
-      .call(
-        'snapshot.take',
-        {
-          vmId: req.vmId,
-          storeDir: storeDir(s),
-          name: def.name,
-          definition: definitionJson(def),
-          description: req.description,
-          live: req.live && state === 'running',
-          time: Date.now(),
-          progress: progress.port
-        },
-        [progress.port]
-      )
-      .finally(progress.close)
+    const r = await keeperOf(s).run(async (store) => {
+      store.ensureVm(req.vmId, def.name, definitionJson(def))
+      const pack = store.pages.reservePack()
+      const progress = progressPort(s, req.vmId, 'take')
+      const c = await s.hosts
+        .connection(def.hostId)
+        .call(
+          'snapshot.capture',
+          { vmId: req.vmId, packFile: pack.file, known: store.pages.knownHashes(), live: req.live && state === 'running', progress: progress.port },
+          [progress.port]
+        )
+        .finally(progress.close)
+      if (c.packHashes.length > 0) store.pages.registerPack(pack.no, pack.file, c.packHashes)
+      return store.commitCaptured(req.vmId, c, { description: req.description, definition: definitionJson(def) })
+    })
     s.emit('snapshots.changed', { vmId: req.vmId })
-    return { snapshot: dto(r.snapshot), pagesWritten: r.pagesWritten, liveRounds: r.liveRounds, pausePages: r.pausePages }
+    return { snapshot: dto(r.snapshot), pagesWritten: r.pagesWritten, liveRounds: r.live?.rounds ?? null, pausePages: r.live?.pausePages ?? null }
   },
 
   'snapshots.revert': async (req, s) => {
@@ -114,18 +174,20 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
       } catch {
         throw new WorkbenchError('VM_IMAGE_NOT_FOUND', { image: def.image })
       }
-      // a halted or crashed VM still occupies its slot in the worker: rebuild it from the snapshot
-      if (rt.state === 'halted' || rt.state === 'crashed') await conn.call('vm.stop', { vmId: req.vmId }).catch(() => null)
     }
     s.emit('snapshot.progress', { vmId: req.vmId, op: 'revert', done: 0, total: 1 })
-    const progress = progressPort(s, req.vmId, 'revert')
-    const r = await conn
-      .call(
-        'snapshot.revert',
-        { vmId: req.vmId, storeDir: storeDir(s), snapshotId: req.snapshotId, config: vmConfig(def), elf, time: Date.now(), progress: progress.port },
-        elf ? [elf.buffer as ArrayBuffer, progress.port] : [progress.port]
-      )
-      .finally(progress.close)
+    const r = await keeperOf(s).run(async (store) => {
+      const plan = store.planRevert(req.vmId, req.snapshotId) // refuses unknown snapshots before the VM is touched
+      // a halted or crashed VM still occupies its slot in the worker: rebuild it from the snapshot
+      if (rt.state === 'halted' || rt.state === 'crashed') await conn.call('vm.stop', { vmId: req.vmId }).catch(() => null)
+      const progress = progressPort(s, req.vmId, 'revert')
+      const transfer = [progress.port, plan.locs.buffer as ArrayBuffer, ...(elf ? [elf.buffer as ArrayBuffer] : [])]
+      const done = await conn
+        .call('snapshot.restore', { vmId: req.vmId, plan, config: vmConfig(def), elf, progress: progress.port }, transfer)
+        .finally(progress.close)
+      store.markCurrent(req.vmId, req.snapshotId)
+      return done
+    })
     if (r.built) {
       rt.state = 'paused'
       rt.halt = null
@@ -138,7 +200,7 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
 
   'snapshots.delete': async (req, s) => {
     s.vms.get(req.vmId)
-    await withStoreLock(storeDir(s), () => openStore(s).deleteSnapshot(req.vmId, req.snapshotId))
+    await keeperOf(s).run((store) => store.deleteSnapshot(req.vmId, req.snapshotId))
     s.emit('snapshots.changed', { vmId: req.vmId })
     return { ok: true as const }
   },
@@ -149,7 +211,7 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     const { id: _id, seq: _seq, ...rest } = src
     const def = s.vms.add({ ...rest, name: req.name })
     try {
-      await withStoreLock(storeDir(s), () => openStore(s).clone(req.vmId, req.snapshotId, def.id, def.name))
+      await keeperOf(s).run((store) => store.clone(req.vmId, req.snapshotId, def.id, def.name))
     } catch (err) {
       s.vms.remove(def.id)
       throw err
@@ -160,22 +222,31 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
 
   'snapshots.export': async (req, s) => {
     const def = s.vms.get(req.vmId)
-    mkdirSync(archiveDir(s), { recursive: true })
-    const file = `${def.id}.vmwb.tar.gz`
-    const path = join(archiveDir(s), file)
-    const r = await withStoreLock(storeDir(s), async () => {
-      const store = openStore(s)
+    let path: string
+    if (req.path !== undefined) {
+      path = checkedPath(s, req.path)
+    } else {
+      await mkdir(archiveDir(s), { recursive: true })
+      path = join(archiveDir(s), `${def.id}.vmwb.tar.gz`)
+    }
+    s.emit('snapshot.progress', { vmId: req.vmId, op: 'export', done: 0, total: 1 })
+    const r = await keeperOf(s).run(async (store) => {
       if (!store.hasVm(req.vmId)) throw new WorkbenchError('SNAPSHOT_VM_NOT_FOUND', { vm: def.name })
       return exportVmArchive(store, req.vmId, path, { onProgress: progressEmitter(s, req.vmId, 'export') })
     })
-    return { file, path, sizeBytes: r.bytes, snapshots: r.snapshots, pages: r.pages }
+    return { file: basename(path), path, sizeBytes: r.bytes, snapshots: r.snapshots, pages: r.pages }
+  },
+
+  'snapshots.pickArchive': async (req, s) => {
+    if (!s.opts.pickFile) throw new WorkbenchError('SNAPSHOT_NO_FILE_DIALOG', {})
+    return { path: await s.opts.pickFile(req.mode, req.suggestedName) }
   },
 
   'snapshots.archives': (_req, s) => {
     const folder = archiveDir(s)
     let names: string[] = []
     try {
-      names = readdirSync(folder).filter((f) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.tar\.gz$/.test(f))
+      names = readdirSync(folder).filter((f) => ARCHIVE_NAME.test(f))
     } catch {
       names = []
     }
@@ -183,39 +254,14 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
   },
 
   'snapshots.import': async (req, s) => {
-    const path = join(archiveDir(s), req.file)
-    try {
-      statSync(path)
-    } catch {
-      throw new WorkbenchError('SNAPSHOT_ARCHIVE_NOT_FOUND', { file: req.file })
+    if ((req.file === undefined) === (req.path === undefined)) {
+      throw new WorkbenchError('SNAPSHOT_BAD_ARGUMENT', { name: 'archive', reason: 'give either a file of the archive folder or a path' })
     }
-    const header = await readArchiveHeader(path)
-    if (s.vms.findByName(header.name) && !req.rename) throw new WorkbenchError('SNAPSHOT_IMPORT_VM_EXISTS', { vm: header.name })
-    const d = header.definition as Partial<VmDefinition>
-    const hosts = s.hosts.list()
-    const hostId = hosts.some((h) => h.id === d.hostId) ? (d.hostId as string) : hosts[0]?.id
-    if (!hostId || typeof d.memoryMiB !== 'number' || !d.mode || !d.nic || typeof d.image !== 'string') {
-      throw new WorkbenchError('SNAPSHOT_ARCHIVE_CORRUPT', { file: req.file, reason: 'the VM definition is incomplete' })
-    }
-    const def = s.vms.add({
-      name: freeName(s, header.name),
-      memoryMiB: d.memoryMiB,
-      vcpus: typeof d.vcpus === 'number' ? d.vcpus : 1,
-      image: d.image,
-      mode: d.mode,
-      nic: d.nic,
-      vtpm: d.vtpm === true,
-      hostId
-    })
-    try {
-      await withStoreLock(storeDir(s), () =>
-        importVmArchive(openStore(s), path, { vmId: def.id, name: def.name, onProgress: progressEmitter(s, def.id, 'import') })
-      )
-    } catch (err) {
-      s.vms.remove(def.id)
-      throw err
-    }
-    s.emit('snapshots.changed', { vmId: def.id })
-    return emitState(s, def.id)
+    if (req.path !== undefined) return importArchiveFile(s, checkedPath(s, req.path), basename(req.path), req.rename)
+    const file = req.file as string
+    const vm = await importArchiveFile(s, join(archiveDir(s), file), file, req.rename)
+    // an archive a browser uploaded is removed once imported (it was only a way in)
+    if (file.startsWith('upload-')) rmSync(join(archiveDir(s), file), { force: true })
+    return vm
   }
 }

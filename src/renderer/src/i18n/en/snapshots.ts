@@ -57,8 +57,11 @@ export default {
     SNAPSHOT_ARCHIVE_VERSION: 'The archive {file} has format version {found}; this version of the workbench reads version {supported}. Nothing was imported.',
     SNAPSHOT_IMPORT_VM_EXISTS: 'A VM “{vm}” already exists. Choose to import the archive under a new name.',
     SNAPSHOT_BAD_ARGUMENT: 'Invalid {name}: {reason}.',
-    SNAPSHOT_STORE_BUSY: 'The snapshot store is busy with another operation. Try again in a moment.',
+    SNAPSHOT_STORE_BUSY: 'The snapshot store {dir} is in use by another copy of the workbench (an app or a lab server on the same data folder). Close it and try again.',
     SNAPSHOT_ARCHIVE_NAME: 'An archive name ends in .tar.gz and uses letters, digits, dots, dashes and underscores.',
-    SNAPSHOT_ARCHIVE_NOT_FOUND: 'There is no archive “{file}” in the archive folder.'
+    SNAPSHOT_ARCHIVE_NOT_FOUND: 'There is no archive “{file}”.',
+    SNAPSHOT_ARCHIVE_PATH: 'Archives can be saved to and opened from any folder only in the desktop app, as files ending in .tar.gz (not “{path}”). In the browser, download and upload them.',
+    SNAPSHOT_NO_FILE_DIALOG: 'The lab server has no file dialog: download the archive, or upload one, from the browser.',
+    SNAPSHOT_UPLOAD_TOO_LARGE: 'The archive is larger than the lab server accepts ({limit} bytes).'
   }
 }

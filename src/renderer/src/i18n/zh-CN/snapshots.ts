@@ -57,8 +57,11 @@ export default {
     SNAPSHOT_ARCHIVE_VERSION: '归档 {file} 的格式版本为 {found}；此版本工作台读取版本 {supported}。未导入任何内容。',
     SNAPSHOT_IMPORT_VM_EXISTS: '虚拟机“{vm}”已存在。请选择以新名称导入该归档。',
     SNAPSHOT_BAD_ARGUMENT: '无效的{name}：{reason}。',
-    SNAPSHOT_STORE_BUSY: '快照存储正忙于其他操作，请稍后重试。',
+    SNAPSHOT_STORE_BUSY: '快照存储 {dir} 正被另一个工作台实例（同一数据目录上的应用或实验服务器）使用。请先关闭它再重试。',
     SNAPSHOT_ARCHIVE_NAME: '归档名称以 .tar.gz 结尾，只能使用字母、数字、点、短横线和下划线。',
-    SNAPSHOT_ARCHIVE_NOT_FOUND: '归档目录中没有“{file}”。'
+    SNAPSHOT_ARCHIVE_NOT_FOUND: '没有名为“{file}”的归档。',
+    SNAPSHOT_ARCHIVE_PATH: '只有桌面应用可以把归档保存到任意文件夹或从任意文件夹打开，文件须以 .tar.gz 结尾（而不是“{path}”）。在浏览器中请下载或上传归档。',
+    SNAPSHOT_NO_FILE_DIALOG: '实验服务器没有文件对话框：请在浏览器中下载归档或上传归档。',
+    SNAPSHOT_UPLOAD_TOO_LARGE: '归档超过了实验服务器接受的大小（{limit} 字节）。'
   }
 }

@@ -1,0 +1,139 @@
+// The RAM side of a revert: compare the VM's pages with the snapshot's, read and verify the others from the packs,
+// and only when every page checked out write RAM and load the machine state. It needs only a plan (the page list,
+// the state and where each page is stored), so it runs in the host worker that runs the VM as well as in-process
+// (SnapshotStore.revert). Pack files never change once visible, and the store's queue keeps gc from removing one
+// while a plan is out.
+import { PAGE_SIZE, type MigratableVm } from '../vmm/vm-state'
+import { pageListText, snapshotError } from './errors'
+import type { ProgressFn } from './capture'
+import type { PageList } from './manifest'
+import { asBuffer, isZeroPage, pageHash } from './page-hash'
+import { type LocatedPage, readLocatedPages } from './page-store'
+import { type StoredMachineState, decodeMachineState } from './state-codec'
+
+export interface RestorePlan {
+  vmId: string
+  snapshotId: string
+  pages: PageList
+  state: StoredMachineState
+  /** Where each page is stored (pack × 2^26 + slot), -1 where it is zero or missing from every pack. */
+  locs: Float64Array
+  /** Pack number → file. */
+  packs: [number, string][]
+}
+
+export interface RevertResult {
+  /** Pages read from the store (and verified). */
+  pagesRead: number
+  /** Non-zero pages whose content in the VM already matched (verified by hash, not read). */
+  pagesKept: number
+  /** Pages cleared because they are zero in the snapshot. */
+  pagesZeroed: number
+  bytesRead: number
+}
+
+export interface RevertOptions {
+  onProgress?: ProgressFn
+  /** The VM was created for this revert and is discarded if it fails: pages are read straight into its RAM (no
+   * staging copy). Its RAM is undefined after a failed revert. */
+  disposableVm?: boolean
+  /** The VM was built for this revert (implies disposableVm) and its RAM is zero outside these page ranges
+   * [first, end) (the loaded image: freshVmPages() in fresh-vm.ts). Pages outside are neither compared nor
+   * cleared: the first touch of a page of fresh memory costs a page fault (about 12 µs here), and only the pages
+   * the snapshot has content for need one. */
+  freshExcept?: readonly (readonly [number, number])[]
+  /** A buffer of at least `bytes` for pages read before RAM may change (kept between reverts by the caller:
+   * a fresh one costs a page fault per 4 KiB every time). */
+  staging?: (bytes: number) => Buffer
+}
+
+const PROGRESS_STEP = 1024
+
+/** Restore the VM to the plan's snapshot. Every page of the result is verified: pages whose current content
+ * already hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is
+ * read and its hash checked before the VM is touched. A missing or corrupt page throws SNAPSHOT_PAGES_CORRUPT and
+ * leaves the VM exactly as it was (a disposable VM: to be thrown away). */
+export function restoreVm(plan: RestorePlan, vm: MigratableVm, opts: RevertOptions = {}): RevertResult {
+  const { pages, locs } = plan
+  const ramBytes = pages.length * PAGE_SIZE
+  if (ramBytes !== vm.ram.length) throw snapshotError('SNAPSHOT_RAM_SIZE_MISMATCH', { snapshot: plan.snapshotId, expected: ramBytes, actual: vm.ram.length })
+  const state = decodeMachineState(plan.state)
+  const ram = asBuffer(vm.ram)
+  const total = pages.length
+  const direct = opts.disposableVm === true || opts.freshExcept !== undefined
+  // pages that may hold content (1); without freshExcept, all of them
+  let mayHold: Uint8Array | null = null
+  if (opts.freshExcept) {
+    mayHold = new Uint8Array(total)
+    for (const [a, b] of opts.freshExcept) mayHold.fill(1, Math.max(0, a), Math.min(total, b))
+  }
+  // 1. compare: which pages must be read, which zeroed, which already hold the snapshot's content
+  const requests: LocatedPage[] = [] // pageIndex = slot in the staging buffer (or the guest page, when direct)
+  const targets: number[] = [] // guest page of each request
+  const missing: number[] = []
+  const toZero: number[] = []
+  let nonZero = 0
+  let compared = 0
+  let matched = 0
+  for (let i = 0; i < total; i++) {
+    const h = pages[i]
+    const off = i * PAGE_SIZE
+    const untouched = mayHold !== null && mayHold[i] === 0
+    if (h === null) {
+      if (!untouched && !isZeroPage(ram, off)) toZero.push(i)
+      continue
+    }
+    nonZero++
+    // hashing the VM's page only pays while pages tend to match (a guest that ran briefly); into memory that
+    // differs everywhere (a fresh VM) it is wasted, so after 1024 compared pages with < 1/8 matching, stop
+    // (a zero page in the VM counts as compared: it cannot match)
+    const worthComparing = compared < 1024 || matched * 8 >= compared
+    let same = false
+    if (worthComparing && !untouched) {
+      compared++
+      same = !isZeroPage(ram, off) && pageHash(ram, off) === h
+      if (same) matched++
+    }
+    if (!same) {
+      if (locs[i] < 0) missing.push(i)
+      else {
+        requests.push({ pageIndex: direct ? i : requests.length, hash: h, loc: locs[i] })
+        targets.push(i)
+      }
+    }
+    if ((i & (PROGRESS_STEP - 1)) === PROGRESS_STEP - 1) opts.onProgress?.({ phase: 'read', done: i + 1, total: total + requests.length })
+  }
+  // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out (a
+  //    disposable VM is read into directly: on failure the caller throws it away)
+  const staging = direct ? ram : (opts.staging ?? ((n: number) => Buffer.allocUnsafeSlow(n)))(requests.length * PAGE_SIZE)
+  const files = new Map(plan.packs)
+  let reported = 0
+  const corrupt = readLocatedPages(requests, (no) => files.get(no), staging, (done) => {
+    if (done - reported >= PROGRESS_STEP || done === requests.length) {
+      reported = done
+      opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
+    }
+  })
+  if (missing.length + corrupt.length > 0) {
+    const bad = [...missing, ...corrupt.map((slot) => (direct ? slot : targets[slot]))].sort((a, b) => a - b)
+    throw snapshotError('SNAPSHOT_PAGES_CORRUPT', {
+      vm: plan.vmId,
+      snapshot: plan.snapshotId,
+      pages: pageListText(bad),
+      count: bad.length,
+      missing: missing.length,
+      corrupt: corrupt.length
+    })
+  }
+  // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
+  for (let k = 0; k < targets.length && !direct; ) {
+    let j = k + 1
+    while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
+    ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
+    k = j
+  }
+  for (const i of toZero) ram.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
+  vm.loadState(state)
+  opts.onProgress?.({ phase: 'read', done: total + requests.length, total: total + requests.length })
+  return { pagesRead: requests.length, pagesKept: nonZero - requests.length, pagesZeroed: toZero.length, bytesRead: requests.length * PAGE_SIZE }
+}
