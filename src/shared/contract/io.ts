@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { defineCommand } from './define'
 import { VirtModeSchema } from './vms'
+import { IdSchema } from './common'
 
 const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]))
 const RefusalSchema = z.strictObject({ code: z.string(), params: ParamsSchema })
@@ -88,6 +89,13 @@ export type NetLabResponseDto = z.infer<typeof NetLabResponseSchema>
 
 export const NIC_CHOICES = ['emulated', 'virtio', 'sriov-vf', 'vf-failover'] as const
 
+const ExplainFields = {
+  exitsPerPacket: z.enum(['many', 'batched', 'none']),
+  interrupts: z.enum(['injected', 'injected-suppressible', 'posted']),
+  migratable: z.enum(['yes', 'no', 'after-unplug']),
+  needs: z.array(z.enum(['iommu', 'sriov-vf']))
+}
+
 export const PlanResponseSchema = z.strictObject({
   hosts: z.array(z.strictObject({ name: z.string(), iommu: z.boolean(), sriovVfs: z.number(), cores: z.number(), memoryMiB: z.number() })),
   vms: z.array(z.strictObject({ name: z.string(), host: z.string(), vcpus: z.number(), memoryMiB: z.number(), nic: z.enum(NIC_CHOICES) })),
@@ -101,19 +109,31 @@ export const PlanResponseSchema = z.strictObject({
       reachable: z.number()
     })
   ),
-  explain: z.array(
-    z.strictObject({
-      nic: z.enum(NIC_CHOICES),
-      exitsPerPacket: z.enum(['many', 'batched', 'none']),
-      interrupts: z.enum(['injected', 'injected-suppressible', 'posted']),
-      migratable: z.enum(['yes', 'no', 'after-unplug']),
-      needs: z.array(z.enum(['iommu', 'sriov-vf']))
-    })
-  )
+  explain: z.array(z.strictObject({ nic: z.enum(NIC_CHOICES), ...ExplainFields }))
 })
 export type PlanResponseDto = z.infer<typeof PlanResponseSchema>
 
+
+export const NicCostsRequestSchema = z.strictObject({ hostId: IdSchema, mode: VirtModeSchema })
+
+/** One NIC choice for the create-VM wizard: what it costs (measured by running the network lab's guest on the
+ * engine in this mode), whether it migrates, and why the chosen host cannot give it (null: it can). */
+export const NicCostSchema = z.strictObject({
+  nic: z.enum(NIC_CHOICES),
+  /** The path whose figures these are (a failover pair runs on its VF until it migrates). */
+  measuredPath: z.enum(NET_PATHS),
+  measured: z.strictObject({ exitsPerPacket: z.number(), exitsPerRoundTrip: z.number(), rttMeanNs: z.number(), packetsPerSecond: z.number() }),
+  kind: z.strictObject(ExplainFields),
+  refusal: RefusalSchema.nullable()
+})
+export type NicCostDto = z.infer<typeof NicCostSchema>
+
+export const NicCostsResponseSchema = z.strictObject({ host: z.string(), mode: VirtModeSchema, choices: z.array(NicCostSchema) })
+export type NicCostsResponseDto = z.infer<typeof NicCostsResponseSchema>
+
 export const ioCommands = {
+  /** Per NIC choice on a host: measured costs, migratability, and the refusal when the host cannot give it. */
+  'io.nicCosts': defineCommand(NicCostsRequestSchema, NicCostsResponseSchema),
   /** Workload A (trapping register) and B (directly mapped page polled every pollPeriodUs) on the real engine. */
   'io.exitLab': defineCommand(ExitLabRequestSchema, ExitLabResponseSchema),
   /** The same guest network workload over the emulated NIC, virtio-net and an SR-IOV VF; rows and CSV. */

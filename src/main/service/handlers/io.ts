@@ -6,9 +6,10 @@ import { performance } from 'node:perf_hooks'
 import type { ioCommands, IoCostsDto, NetLabRowDto } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { exitWorkloadSteps, type ExitLabResult } from '../../engine/labs/io/exit-lab'
-import { NET_LAB_COLUMNS, NET_PATHS, netLabImage, netPathSteps, toCsv, type NetLabRow } from '../../engine/labs/io/net-lab'
+import { NET_LAB_COLUMNS, NET_PATHS, netLabImage, netPathSteps, toCsv, type NetLabRow, type NetPath } from '../../engine/labs/io/net-lab'
 import { plan, teachingLabCluster } from '../../engine/cluster/planner'
-import { NIC_CHOICES, explainNic } from '../../engine/cluster/capabilities'
+import { NIC_CHOICES, checkNicChoice, explainNic, type NicChoice } from '../../engine/cluster/capabilities'
+import type { VirtMode } from '../../engine/vmm/api'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
 
@@ -43,7 +44,49 @@ function exitDto(r: ExitLabResult): ExitLabResult & { exitsByReason: Record<stri
   return { ...r, exitsByReason: { ...r.exitsByReason } as Record<string, number> }
 }
 
+/** The wizard's figures: a short run of the network lab per path and mode (deterministic with the default
+ * costs, so measured once per service). */
+const NIC_COST_RUN = { packets: 160, pings: 16, frameSize: 64 }
+const measuredByMode = new Map<VirtMode, Promise<Map<NetPath, NetLabRow>>>()
+
+function measuredPaths(s: WorkbenchService, mode: VirtMode): Promise<Map<NetPath, NetLabRow>> {
+  let p = measuredByMode.get(mode)
+  if (!p) {
+    p = (async () => {
+      const rows = new Map<NetPath, NetLabRow>()
+      for (const path of NET_PATHS) rows.set(path, await drive(netPathSteps(path, image(s, netLabImage(path)), { ...NIC_COST_RUN, mode })))
+      return rows
+    })()
+    p.catch(() => measuredByMode.delete(mode))
+    measuredByMode.set(mode, p)
+  }
+  return p
+}
+
+const PATH_OF: Record<NicChoice, NetPath> = { emulated: 'emulated', virtio: 'virtio', 'sriov-vf': 'sriov-vf', 'vf-failover': 'sriov-vf' }
+
 export const ioHandlers: Handlers<keyof typeof ioCommands> = {
+  'io.nicCosts': async (req, s) => {
+    const host = s.hostList().find((h) => h.id === req.hostId)
+    if (!host) throw new WorkbenchError('HOST_NOT_FOUND', { id: req.hostId })
+    const measured = await measuredPaths(s, req.mode)
+    const usage = { vfsInUse: host.usedVfs, coresInUse: 0, memoryInUseMiB: host.usedMemoryMiB }
+    return {
+      host: host.name,
+      mode: req.mode,
+      choices: NIC_CHOICES.map((nic) => {
+        const { exitsPerPacket, interrupts, migratable, needs } = explainNic(nic)
+        const row = measured.get(PATH_OF[nic]) as NetLabRow
+        return {
+          nic,
+          measuredPath: PATH_OF[nic],
+          measured: { exitsPerPacket: row.exitsPerPacket, exitsPerRoundTrip: row.exitsPerRoundTrip, rttMeanNs: row.rttMeanNs, packetsPerSecond: row.packetsPerSecond },
+          kind: { exitsPerPacket, interrupts, migratable, needs },
+          refusal: checkNicChoice(host, usage, nic)
+        }
+      })
+    }
+  },
   'io.exitLab': async (req, s) => {
     const params = { values: req.values, workPerValue: req.workPerValue, pollPeriodCycles: req.pollPeriodUs * 1000, costs: costs(req.costs), mode: req.mode }
     const t0 = performance.now()

@@ -6,6 +6,18 @@ export default {
     intro: 'Guest programs run on the engine and the VMM counts every exit. Compare a trapping device register with a directly mapped page, and an emulated NIC with virtio-net and an SR-IOV virtual function.',
     mode: 'Virtualization mode of the lab VMs',
     ranIn: 'Lab VMs ran in: {mode}',
+    nicCost: {
+      exits: '{n} exits per packet',
+      rtt: 'round trip {us} µs',
+      migratable: { yes: 'live-migratable', no: 'pinned to this host', 'after-unplug': 'migratable after unplugging the VF' },
+      why: {
+        yes: 'Its whole state is device state the VMM emulates, so a migration copies it with the RAM.',
+        no: 'The VF’s state lives in the physical NIC, where the VMM cannot read or copy it.',
+        'after-unplug': 'The VF is unplugged before the move; traffic continues on the virtio standby, which migrates.'
+      },
+      note: 'Figures measured on host {host} in {mode} mode by running the network lab’s guest on this engine; a failover pair runs on its VF until it migrates.',
+      measuring: 'Measuring each NIC on the engine…'
+    },
     tabs: { exits: 'Exit lab', net: 'Network paths', plan: 'Teaching-lab planner' },
     costs: {
       title: 'Cost parameters (virtual cycles, 1 cycle = 1 ns)',

@@ -6,6 +6,18 @@ export default {
     intro: '客户机程序在引擎上运行，VMM 统计每一次退出。比较会陷入的设备寄存器与直接映射的页面，以及模拟网卡、virtio-net 与 SR-IOV 虚拟功能。',
     mode: '实验虚拟机的虚拟化模式',
     ranIn: '实验虚拟机运行模式：{mode}',
+    nicCost: {
+      exits: '每个数据包 {n} 次 VM 退出',
+      rtt: '往返 {us} µs',
+      migratable: { yes: '可热迁移', no: '固定在此主机', 'after-unplug': '拔出 VF 后可迁移' },
+      why: {
+        yes: '它的全部状态都是 VMM 模拟的设备状态，迁移时随内存一起复制。',
+        no: 'VF 的状态位于物理网卡中，VMM 无法读取或复制。',
+        'after-unplug': '迁移前先拔出 VF，流量改走 virtio 备用网卡，而 virtio 可以迁移。'
+      },
+      note: '数据来自在主机 {host} 上以「{mode}」模式在本引擎运行网络实验客户机的实测；故障切换组合在迁移前走 VF。',
+      measuring: '正在引擎上测量每种网卡…'
+    },
     tabs: { exits: '退出实验', net: '网络路径', plan: '教学实验室规划器' },
     costs: {
       title: '开销参数（虚拟周期，1 周期 = 1 纳秒）',
