@@ -52,10 +52,13 @@ describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${ski
     expect(listed.find((h) => h.name === 'old-lab')).toMatchObject({ id: 'old-lab', iommu: false, sriovVfs: 0 })
 
     // Escape closes the form without saving
-    await card.locator('[data-action=edit]').click()
+    await card.locator('[data-action=edit]').focus()
+    await page.keyboard.press('Enter')
     await page.getByRole('dialog', { name: '编辑主机 old-lab' }).waitFor()
     await page.keyboard.press('Escape')
     await page.getByRole('dialog', { name: '编辑主机 old-lab' }).waitFor({ state: 'detached' })
+    // and the focus is back on the button that opened it
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('编辑 old-lab')
 
     await page.locator('[data-nav=vms]').click()
     await page.click('[data-testid=new-vm]')
