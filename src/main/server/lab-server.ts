@@ -13,6 +13,7 @@ import type { ServerMessage } from '../../shared/protocol'
 import { dispatchText, protocolError } from '../service/dispatch'
 import type { WorkbenchService } from '../service/workbench-service'
 import { serveStatic } from './static-files'
+import { handleArchiveRequest, isArchiveRequest } from './archive-http'
 
 export interface LabServerOptions {
   service: WorkbenchService
@@ -21,6 +22,8 @@ export interface LabServerOptions {
   host?: string
   port?: number
   token?: string
+  /** Largest VM archive upload accepted (default ARCHIVE_UPLOAD_MAX_BYTES). */
+  maxUploadBytes?: number
 }
 
 export interface LabServer {
@@ -66,6 +69,10 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!sameToken(tokenOf(req, url), token)) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('401: this lab server needs the access token printed when it started\n')
+      return
+    }
+    if (isArchiveRequest(url.pathname)) {
+      handleArchiveRequest(service, req, res, url, opts.maxUploadBytes)
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
