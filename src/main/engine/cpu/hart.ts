@@ -231,8 +231,17 @@ export class Hart {
       this.blocks.clear()
       this.blockCache.fill(undefined)
       this.pageBlocks.clear()
-      this.codePages.fill(0)
-      this.codeChunks.fill(0)
+      // clear only the chunk marks of pages that had code (a block may run into the next page): filling all of
+      // codeChunks (1/64 of RAM) would touch every page of a fresh VM's array, a page fault each on lazily
+      // backed hosts
+      const cp = this.codePages
+      const cc = this.codeChunks
+      for (let p = 0; p < cp.length; p++) {
+        if (cp[p]) {
+          cc.fill(0, p << 6, Math.min(cc.length, (p + 2) << 6))
+          cp[p] = 0
+        }
+      }
       this.codeDirty = 1
       return
     }
