@@ -79,11 +79,16 @@ export default {
     rounds: { title: 'Rounds: pages sent vs dirtied meanwhile', sent: 'pages sent', dirtied: 'pages dirtied', round: 'round {n}' },
     latency: {
       title: 'Client latency',
-      pending: 'No client latency samples for this migration: the load generator talks to a guest serving the web workload on a virtio NIC.',
+      noClient: 'No load client for this migration: it talks to the guest’s web workload over a NIC on the host network (virtio, emulated or VF + virtio failover), and this VM has none.',
+      probing: 'Probing the guest’s web workload…',
+      noAnswer: 'The guest did not answer the load client’s probe, so no timeline was recorded. Type “run web” in the VM’s console before migrating.',
+      measuring: 'still measuring',
       series: 'request latency',
-      axisTime: 'request sent (virtual ms since the start)',
+      downtimeLine: 'reported downtime',
+      axisTime: 'request sent (virtual ms since the start; negative = probe)',
       axisLatency: 'latency (ms)',
-      summary: '{n} requests · worst latency {worst} ms · reported downtime {downtime} ms'
+      blip: 'Blip: longest silence {gap} ms, worst latency {worst} ms · reported downtime {downtime} ms',
+      summary: '{answered} of {n} requests answered (one every {interval} ms) · {lost} lost · {twice} answered twice · mean latency {mean} ms'
     },
     columns: { id: 'Migration', vm: 'VM', route: 'Route', status: 'Status', downtime: 'Downtime', total: 'Total time', transferred: 'Transferred' }
   },

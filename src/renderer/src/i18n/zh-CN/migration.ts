@@ -79,11 +79,16 @@ export default {
     rounds: { title: '各轮：已发送页面与期间弄脏的页面', sent: '已发送页面', dirtied: '弄脏页面', round: '第 {n} 轮' },
     latency: {
       title: '客户端延迟',
-      pending: '此次迁移没有客户端延迟样本：负载生成器需要客户机在 virtio 网卡上运行 web 工作负载。',
+      noClient: '此次迁移没有负载客户端：它通过宿主机网络上的网卡（virtio、模拟网卡或 VF + virtio 故障切换）访问客户机的 web 工作负载，而此虚拟机没有网卡。',
+      probing: '正在探测客户机的 web 工作负载…',
+      noAnswer: '客户机没有回应负载客户端的探测，因此未记录时间线。请在迁移前于虚拟机控制台中输入“run web”。',
+      measuring: '仍在测量',
       series: '请求延迟',
-      axisTime: '请求发送时间（自迁移开始的虚拟毫秒）',
+      downtimeLine: '报告的停机时间',
+      axisTime: '请求发送时间（自迁移开始的虚拟毫秒；负值为探测阶段）',
       axisLatency: '延迟（毫秒）',
-      summary: '{n} 个请求 · 最大延迟 {worst} 毫秒 · 报告的停机时间 {downtime} 毫秒'
+      blip: '延迟尖峰：最长静默 {gap} 毫秒，最大延迟 {worst} 毫秒 · 报告的停机时间 {downtime} 毫秒',
+      summary: '已应答 {answered}/{n} 个请求（每 {interval} 毫秒一个）· 丢失 {lost} 个 · 重复应答 {twice} 个 · 平均延迟 {mean} 毫秒'
     },
     columns: { id: '迁移', vm: '虚拟机', route: '路径', status: '状态', downtime: '停机时间', total: '总时间', transferred: '已传输' }
   },
