@@ -2,6 +2,7 @@
 // (add, redefine, remove, replace all with a preset; refused while VMs depend on what would go), and one worker
 // thread each, started on first use and shut down when its host is removed.
 import { z } from 'zod'
+import { HOST_LIMITS } from '../../shared/contract'
 import type { ErrorPayload, Host, HostInput, HostPreset, HostPresetPreview, NicModel, VmState } from '../../shared/contract'
 import { WorkbenchError } from '../../shared/errors'
 import { teachingLabCluster } from '../engine/cluster/planner'
@@ -125,6 +126,7 @@ export class HostManager {
   // ---- editing (persisted atomically by the JSON store: a crash leaves the old or the new file)
 
   add(input: HostInput): HostDef {
+    if (this.store.value.length >= HOST_LIMITS.hostsMax) throw new WorkbenchError('HOST_TOO_MANY', { max: HOST_LIMITS.hostsMax })
     this.checkName(input.name, null)
     const taken = new Set(this.store.value.map((h) => h.id))
     const base = slug(input.name)

@@ -7,8 +7,9 @@ import { ByIdSchema, EmptySchema, IdSchema, OkSchema } from './common'
 import { ErrorPayloadSchema } from './vms'
 
 /** What a user may declare. Host memory and cores are a simulated budget (a VM's RAM is real, and a VM is at
- * most VM_LIMITS.memoryMaxMiB); 64 VFs is the order of a real SR-IOV NIC (an Intel 82599 offers 63). */
-export const HOST_LIMITS = { nameMax: 32, coresMax: 64, memoryMinMiB: 64, memoryMaxMiB: 65536, vfsMax: 64 } as const
+ * most VM_LIMITS.memoryMaxMiB); 64 VFs is the order of a real SR-IOV NIC (an Intel 82599 offers 63). Every host
+ * with a running VM is a worker thread with its own V8 heap, so a cluster stays at 16 hosts. */
+export const HOST_LIMITS = { nameMax: 32, coresMax: 64, memoryMinMiB: 64, memoryMaxMiB: 65536, vfsMax: 64, hostsMax: 16 } as const
 
 /** A host as the user edits it. Messages are error codes the UI translates. */
 export const HostInputSchema = z.strictObject({
@@ -106,6 +107,7 @@ export const hostErrorCodes = [
   'HOST_MEMORY_RANGE',
   'HOST_VFS_RANGE',
   'HOST_NAME_TAKEN', // { name }
+  'HOST_TOO_MANY', // { max }
   'HOST_HAS_VMS', // { host, count }
   'HOST_LAST', // { host }
   'HOST_MEMORY_IN_USE', // { host, requested, used }

@@ -77,6 +77,10 @@ describe('hosts: add, edit, remove', () => {
     expect(await field({ ...lab, memoryMiB: 100.5 })).toMatchObject({ field: 'memoryMiB', reason: 'HOST_MEMORY_RANGE' })
     expect(await field({ ...lab, sriovVfs: 65 })).toMatchObject({ field: 'sriovVfs', reason: 'HOST_VFS_RANGE' })
     expect(names(service)).toEqual(['host-a', 'host-b', 'Lab.X', 'lab_x'])
+    // at most 16 hosts
+    for (let i = 5; i <= 16; i++) await ok('hosts.create', { ...lab, name: `n${i}` })
+    expect(await refused('hosts.create', { ...lab, name: 'n17' })).toEqual({ code: 'HOST_TOO_MANY', params: { max: 16 } })
+    expect(service.hostList()).toHaveLength(16)
   })
 
   it('edits a host but not below what its VMs use', async () => {

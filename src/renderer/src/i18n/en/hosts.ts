@@ -66,6 +66,7 @@ export default {
     HOST_MEMORY_RANGE: 'Memory must be a whole number from 64 to 65536 MiB.',
     HOST_VFS_RANGE: 'Virtual functions must be a whole number from 0 to 64.',
     HOST_NAME_TAKEN: 'A host named “{name}” already exists.',
+    HOST_TOO_MANY: 'The cluster already has {max} hosts, the most the workbench runs. Remove one first.',
     HOST_HAS_VMS: 'Host {host} still has {count} VM(s). Delete or migrate them first.',
     HOST_LAST: 'Host {host} is the last host; the workbench needs at least one.',
     HOST_MEMORY_IN_USE: 'Host {host} cannot shrink to {requested} MiB: its running VMs use {used} MiB.',

@@ -66,6 +66,7 @@ export default {
     HOST_MEMORY_RANGE: '内存必须是 64 到 65536 MiB 之间的整数。',
     HOST_VFS_RANGE: '虚拟功能数必须是 0 到 64 之间的整数。',
     HOST_NAME_TAKEN: '名为“{name}”的主机已存在。',
+    HOST_TOO_MANY: '集群已有 {max} 台主机，这是工作台支持的上限。请先删除一台。',
     HOST_HAS_VMS: '主机 {host} 上仍有 {count} 台虚拟机。请先删除或迁移它们。',
     HOST_LAST: '主机 {host} 是最后一台主机；工作台至少需要一台。',
     HOST_MEMORY_IN_USE: '主机 {host} 的内存不能减到 {requested} MiB：其上运行的虚拟机使用了 {used} MiB。',
