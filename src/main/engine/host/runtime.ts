@@ -121,6 +121,12 @@ export class HostRuntime {
     this.finished.push(slot)
   }
 
+  /** A VM that left this host by live migration: its switch port and VF go (it was detached before). */
+  release(vmId: string, vm: VmInstance): void {
+    if (this.slots.has(vmId)) return // it came back meanwhile (a migration back to this host)
+    this.network.unplug(vmId, vm.nic?.vf ?? null)
+  }
+
   /** Take a VM out of the scheduler without stopping it or reporting a state change (live migration drives
    * it meanwhile). */
   detach(vmId: string): VmInstance {
