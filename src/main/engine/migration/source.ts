@@ -33,8 +33,9 @@ const MAX_FRAME_ENTRIES = 8192
 const MAX_ENTRY_BYTES = PAGE_ENTRY_HEADER_BYTES + 2 + PAGE_SIZE
 /** A frame buffer holds PAGES_PER_BATCH raw pages. Buffers go to the destination and come back (FRAME_RETURN). */
 const FRAME_CAPACITY = PAGES_HEADER_BYTES + PAGES_PER_BATCH * (PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES) + 2
-/** Frames in flight before the source waits for the destination's acks. */
-const ACK_WINDOW = 16
+/** Frames in flight before the source waits for the destination's acks: enough to keep both ends busy, few
+ * enough that only a handful of frame buffers ever exist (each new one costs a page fault per page to touch). */
+const ACK_WINDOW = 4
 /** Nanoseconds per second: virtual time is in cycles of the 1 GHz nominal clock. */
 const NS = 1e9
 /** Auto-converge looks at the dirty rate over periods of at least one second (QEMU: migration_bitmap_sync). */
@@ -322,7 +323,7 @@ export class MigrationSource {
     }
     this.info.normal++
     this.info['normal-bytes'] += PAGE_SIZE
-    w.addRaw(index, this.vm.ram, off)
+    w.addRaw(index, this.ramBuf, off)
   }
 
   /** Post-copy: one page as an entry (no deltas: each page goes once). */

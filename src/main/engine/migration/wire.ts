@@ -101,13 +101,13 @@ export function encodePages(seq: number, entries: readonly PageEntry[], into?: A
 /** Writes one PAGES frame straight into a (reused) buffer: no entry objects, page bytes copied once, from guest
  * RAM into the frame. `room` tells whether an entry of n wire bytes still fits. */
 export class PagesFrameWriter {
-  private readonly bytes: Uint8Array
+  private readonly bytes: Buffer
   private readonly view: DataView
   private o = PAGES_HEADER_BYTES
   private n = 0
 
   constructor(readonly buffer: ArrayBuffer) {
-    this.bytes = new Uint8Array(buffer)
+    this.bytes = Buffer.from(buffer)
     this.view = new DataView(buffer)
   }
 
@@ -141,10 +141,11 @@ export class PagesFrameWriter {
     this.entry(index, PAGE_ZERO)
   }
 
-  /** A raw page: PAGE_SIZE bytes of `src` from `offset`. */
+  /** A raw page: PAGE_SIZE bytes of `src` from `offset` (pass a Buffer to copy without a view per page). */
   addRaw(index: number, src: Uint8Array, offset: number): void {
     this.entry(index, PAGE_RAW)
-    this.bytes.set(src.subarray(offset, offset + PAGE_SIZE), this.o)
+    if (Buffer.isBuffer(src)) src.copy(this.bytes, this.o, offset, offset + PAGE_SIZE)
+    else this.bytes.set(src.subarray(offset, offset + PAGE_SIZE), this.o)
     this.o += PAGE_SIZE
   }
 
