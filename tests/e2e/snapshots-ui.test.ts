@@ -1,6 +1,8 @@
 // The snapshot panel on the VM page in a real browser against the built lab server, with the real kernel on the
 // real VMM: take a snapshot with a description, see it as the current position, revert to it after typing,
-// clone the VM from it, export the VM as an archive.
+// clone the VM from it, export the VM as an archive (a browser download), upload it back and import it: the
+// name clash is offered as an import under a new name.
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { missingPrerequisite, startLab } from './lab-server'
@@ -34,7 +36,7 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     const vm = await call<{ id: string }>('vms.create', { name: 'snaplab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })
     vmId = vm.id
     await call('vms.start', { id: vmId })
-    ;({ browser, page, pageErrors } = await openPage(1200))
+    ;({ browser, page, pageErrors } = await openPage(1200, { acceptDownloads: true }))
   }, 120_000)
   afterAll(async () => {
     ws?.close()
@@ -73,11 +75,25 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     const vms = await call<{ name: string; state: string }[]>('vms.list', {})
     expect(vms.find((v) => v.name === 'snaplab copy')?.state).toBe('stopped')
 
-    // export with its notice naming the archive
+    // export: the browser downloads the archive the service wrote
+    const downloading = page.waitForEvent('download', { timeout: 60_000 })
     await panel.locator('[data-action=export]').click()
-    await page.locator('[data-testid=notice]', { hasText: 'Exported to' }).waitFor({ timeout: 60_000 })
-    const archives = await call<{ archives: { file: string }[] }>('snapshots.archives', {})
+    const download = await downloading
+    expect(download.suggestedFilename()).toBe(`${vmId}.vmwb.tar.gz`)
+    const saved = await download.path()
+    const archives = await call<{ folder: string; archives: { file: string }[] }>('snapshots.archives', {})
     expect(archives.archives.map((a) => a.file)).toEqual([`${vmId}.vmwb.tar.gz`])
+    expect(readFileSync(saved).equals(readFileSync(`${archives.folder}/${vmId}.vmwb.tar.gz`))).toBe(true)
+
+    // upload it back: the name exists, so the panel offers an import under a new name
+    await panel.locator('[data-action=import]').click()
+    await page.locator('[data-testid=upload-input]').setInputFiles(saved)
+    const clash = panel.locator('[data-testid=import-clash]')
+    await clash.waitFor({ timeout: 60_000 })
+    expect(await clash.innerText()).toContain('snaplab')
+    await clash.locator('[data-action=import-renamed]').click()
+    await page.locator('[data-testid=notice]', { hasText: 'Imported VM “snaplab (2)”' }).waitFor({ timeout: 60_000 })
+    expect((await call<{ name: string }[]>('vms.list', {})).map((v) => v.name).sort()).toEqual(['snaplab', 'snaplab (2)', 'snaplab copy'])
     expect(pageErrors).toEqual([])
   }, 300_000)
 })

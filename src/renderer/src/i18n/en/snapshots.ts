@@ -20,14 +20,15 @@ export default {
     storeSize: 'Snapshot store on disk: {size}',
     confirmRevert: 'Revert “{name}” to snapshot “{snapshot}”? Everything since that snapshot is lost unless you take a snapshot first.',
     confirmDelete: 'Delete snapshot “{snapshot}”? Its children stay; pages no other snapshot uses are freed.',
-    reverted: 'Reverted to {snapshot}: {read} pages read, {kept} unchanged pages verified in place.',
-    taken: 'Snapshot {snapshot} taken: {written} new pages written.',
+    reverted: 'Reverted to {snapshot} in {ms} ms: {read} pages read, {kept} unchanged pages verified in place.',
+    taken: 'Snapshot {snapshot} taken in {ms} ms: {written} new pages written.',
     cloned: 'VM “{name}” created from the snapshot.',
     progress: {
       take: 'Taking snapshot… {done} of {total} pages',
       revert: 'Reverting… {done} of {total} pages',
       export: 'Exporting {done} of {total} pages…',
-      import: 'Importing {done} of {total} bytes…'
+      upload: 'Uploading {done} of {total}…',
+      import: 'Importing {done} of {total}…'
     },
     archives: {
       title: 'VM archives',
@@ -35,9 +36,14 @@ export default {
       exported: 'Exported to {path} ({size}, {snapshots} snapshots).',
       import: 'Import',
       importTitle: 'Import a VM archive',
-      folder: 'Archives are read from and written to {folder}.',
+      downloaded: 'Exported ({size}, {snapshots} snapshots); your browser saves the download.',
+      chooseFile: 'Choose an archive file…',
+      upload: 'Upload an archive file…',
+      clash: 'A VM named “{vm}” already exists. Nothing was imported or replaced.',
+      importRenamed: 'Import as a new VM',
+      neverOverwrites: 'Importing never replaces an existing VM: on a name clash you are asked to import under a new name.',
+      folder: 'Or import one from the archive folder {folder}:',
       none: 'No archives in the folder.',
-      rename: 'If a VM with the same name exists, import under a new name',
       imported: 'Imported VM “{name}”.'
     }
   },

@@ -20,14 +20,15 @@ export default {
     storeSize: '快照存储占用磁盘：{size}',
     confirmRevert: '将“{name}”恢复到快照“{snapshot}”？除非先创建快照，否则此后的所有更改都会丢失。',
     confirmDelete: '删除快照“{snapshot}”？其子快照保留；其他快照未使用的内存页将被释放。',
-    reverted: '已恢复到 {snapshot}：读取 {read} 页，原地校验未变化的 {kept} 页。',
-    taken: '已创建快照 {snapshot}：写入 {written} 个新页。',
+    reverted: '已在 {ms} 毫秒内恢复到 {snapshot}：读取 {read} 页，原地校验未变化的 {kept} 页。',
+    taken: '已在 {ms} 毫秒内创建快照 {snapshot}：写入 {written} 个新页。',
     cloned: '已从快照创建虚拟机“{name}”。',
     progress: {
       take: '正在创建快照… 第 {done} / {total} 页',
       revert: '正在恢复… 第 {done} / {total} 页',
       export: '正在导出第 {done} / {total} 页…',
-      import: '正在导入 {done} / {total} 字节…'
+      upload: '正在上传 {done} / {total}…',
+      import: '正在导入 {done} / {total}…'
     },
     archives: {
       title: '虚拟机归档',
@@ -35,9 +36,14 @@ export default {
       exported: '已导出到 {path}（{size}，{snapshots} 个快照）。',
       import: '导入',
       importTitle: '导入虚拟机归档',
-      folder: '归档从 {folder} 读取并写入该目录。',
+      downloaded: '已导出（{size}，{snapshots} 个快照）；浏览器会保存下载的文件。',
+      chooseFile: '选择归档文件…',
+      upload: '上传归档文件…',
+      clash: '名为“{vm}”的虚拟机已存在。未导入也未替换任何内容。',
+      importRenamed: '作为新虚拟机导入',
+      neverOverwrites: '导入绝不会替换已有的虚拟机：名称冲突时会询问是否以新名称导入。',
+      folder: '或从归档目录 {folder} 导入：',
       none: '目录中没有归档。',
-      rename: '如已存在同名虚拟机，则以新名称导入',
       imported: '已导入虚拟机“{name}”。'
     }
   },
