@@ -2,9 +2,8 @@
 // WebSocket to the lab server for calling the service the way the renderer does.
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
 import WebSocket from 'ws'
-import { CHROMIUM, startLab } from './lab-server'
+import { CHROMIUM } from './lab-server'
 import type { RunningLab } from './lab-server'
 
 export interface OpenPage {
@@ -60,49 +59,5 @@ export async function connect(lab: RunningLab): Promise<LabSocket> {
       })
     },
     close: () => ws.close()
-  }
-}
-
-export interface LabPage {
-  readonly lab: RunningLab
-  readonly ws: LabSocket
-  readonly page: Page
-  /** The messages of the page's uncaught errors, in order. */
-  readonly pageErrors: string[]
-}
-
-/** For a whole test file: a lab server, a socket to it and one chromium page, started before the enclosing suite's
- * tests and stopped after them. Call it inside the `describe` (so a skipped suite starts nothing). */
-export function labPage(height: number, options: { acceptDownloads?: boolean } = {}): LabPage {
-  let lab: RunningLab | undefined
-  let ws: LabSocket | undefined
-  let opened: OpenPage | undefined
-  const need = <T>(v: T | undefined): T => {
-    if (v === undefined) throw new Error('labPage: used before its beforeAll ran')
-    return v
-  }
-  beforeAll(async () => {
-    lab = await startLab()
-    ws = await connect(lab)
-    opened = await openPage(height, options)
-  }, 120_000)
-  afterAll(async () => {
-    ws?.close()
-    await opened?.browser.close()
-    await lab?.stop()
-  })
-  return {
-    get lab() {
-      return need(lab)
-    },
-    get ws() {
-      return need(ws)
-    },
-    get page() {
-      return need(opened).page
-    },
-    get pageErrors() {
-      return need(opened).pageErrors
-    }
   }
 }

@@ -3,7 +3,7 @@
 // the field; the teaching-lab preset is refused while a VM would lose its host, then confirmed and loaded.
 import { describe, expect, it } from 'vitest'
 import { missingPrerequisite } from './lab-server'
-import { labPage } from './browser'
+import { labPage } from './lab-page'
 
 const skip = missingPrerequisite()
 
@@ -115,8 +115,7 @@ describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${ski
     await confirm.waitFor()
     const body = await confirm.innerText()
     expect(body).toContain('载入教学实验室预设？')
-    expect(body).toContain('移除：host-a, host-b, old-lab。')
-    expect(body).toContain('新增：lab-a, lab-b, lab-c, lab-d。')
+    expect(body).toContain('可以迁移到哪里。移除：host-a、host-b、old-lab。新增：lab-a、lab-b、lab-c、lab-d。')
     await confirm.locator('[data-testid=confirm]').click()
     await page.locator('[data-host=lab-d]').waitFor()
     expect(await page.locator('[data-host]').evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual(['lab-a', 'lab-b', 'lab-c', 'lab-d'])

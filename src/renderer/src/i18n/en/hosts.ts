@@ -12,6 +12,7 @@ export default {
     vfsNeedIommu: 'no IOMMU: VFs cannot be passed through',
     vms: 'VMs',
     noVms: 'No VMs on this host.',
+    listSep: ', ',
     vmLine: '{nic}, {memory} MiB',
     workerState: { idle: 'Worker idle', running: 'Worker running', failed: 'Worker stopped' },
     workerHint: {

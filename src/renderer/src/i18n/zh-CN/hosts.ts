@@ -12,6 +12,7 @@ export default {
     vfsNeedIommu: '没有 IOMMU：VF 无法直通',
     vms: '虚拟机',
     noVms: '此主机上没有虚拟机。',
+    listSep: '、',
     vmLine: '{nic}，{memory} MiB',
     workerState: { idle: '工作线程空闲', running: '工作线程运行中', failed: '工作线程已停止' },
     workerHint: {
