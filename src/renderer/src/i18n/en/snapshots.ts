@@ -24,6 +24,7 @@ export default {
     taken: 'Snapshot {snapshot} taken in {ms} ms: {written} new pages written.',
     cloned: 'VM “{name}” created from the snapshot.',
     progress: {
+      started: { take: 'Taking snapshot…', revert: 'Reverting…', export: 'Exporting…', upload: 'Uploading…', import: 'Importing…' },
       take: 'Taking snapshot… {done} of {total} pages',
       revert: 'Reverting… {done} of {total} pages',
       export: 'Exporting {done} of {total} pages…',

@@ -24,6 +24,7 @@ export default {
     taken: '已在 {ms} 毫秒内创建快照 {snapshot}：写入 {written} 个新页。',
     cloned: '已从快照创建虚拟机“{name}”。',
     progress: {
+      started: { take: '正在创建快照…', revert: '正在恢复…', export: '正在导出…', upload: '正在上传…', import: '正在导入…' },
       take: '正在创建快照… 第 {done} / {total} 页',
       revert: '正在恢复… 第 {done} / {total} 页',
       export: '正在导出第 {done} / {total} 页…',
