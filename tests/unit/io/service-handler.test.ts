@@ -39,8 +39,8 @@ describe('io handlers', () => {
 
   it('io.nicCosts measures each NIC on the engine in the chosen mode and gives the host refusal', async () => {
     const hosts: Host[] = [
-      { id: 'host-a', name: 'host-a', cores: 4, memoryMiB: 2048, iommu: true, sriovVfs: 1, usedMemoryMiB: 0, usedVfs: 1, vmCount: 1, online: true },
-      { id: 'host-b', name: 'host-b', cores: 2, memoryMiB: 1024, iommu: false, sriovVfs: 0, usedMemoryMiB: 0, usedVfs: 0, vmCount: 0, online: true }
+      { id: 'host-a', name: 'host-a', cores: 4, memoryMiB: 2048, iommu: true, sriovVfs: 1, usedMemoryMiB: 0, usedVfs: 1, vmCount: 1, online: true, worker: 'running' },
+      { id: 'host-b', name: 'host-b', cores: 2, memoryMiB: 1024, iommu: false, sriovVfs: 0, usedMemoryMiB: 0, usedVfs: 0, vmCount: 0, online: true, worker: 'running' }
     ]
     const withHosts = { ...s, opts: s.opts, hostList: () => hosts } as unknown as WorkbenchService
     const b = await h['io.nicCosts']({ hostId: 'host-b', mode: 'hardware-assisted' }, withHosts)
