@@ -1,42 +1,6 @@
 #include "virtio_net.h"
 #include "io.h"
-
-/* virtio-mmio registers (virtio 1.x, 4.2.2) */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_DEV_FEATURES 0x010
-#define R_DEV_FEATURES_SEL 0x014
-#define R_DRV_FEATURES 0x020
-#define R_DRV_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_INT_STATUS 0x060
-#define R_INT_ACK 0x064
-#define R_STATUS 0x070
-#define R_DESC_LO 0x080
-#define R_DESC_HI 0x084
-#define R_DRIVER_LO 0x090
-#define R_DRIVER_HI 0x094
-#define R_DEVICE_LO 0x0a0
-#define R_DEVICE_HI 0x0a4
-#define R_CONFIG 0x100
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-
-#define F_MAC 5          /* word 0 */
-#define F_STATUS 16      /* word 0 */
-#define F_EVENT_IDX 29   /* word 0 */
-#define F_VERSION_1 0    /* word 1: bit 32 */
-
-#define D_NEXT 1
-#define D_WRITE 2
+#include "virtio_mmio.h"
 
 struct desc {
   uint32_t addr_lo, addr_hi, len;
@@ -70,10 +34,6 @@ static inline uint32_t reg(struct vnet *n, uint32_t off) { return mmio_r32(n->ba
 static inline void wreg(struct vnet *n, uint32_t off, uint32_t v) { mmio_w32(n->base + off, v); }
 static inline uint16_t rd16(volatile uint16_t *p) { return *p; }
 
-/* The device wants a notification if its event index lies in [old, new) (virtio 2.7.10). */
-static int need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
-  return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
-}
 
 static void kick(struct vnet *n, struct queue *q, int index) {
   uint16_t old = q->kicked_idx;
@@ -82,11 +42,11 @@ static void kick(struct vnet *n, struct queue *q, int index) {
   mb();
   q->kicked_idx = now;
   if (n->event_idx)
-    need = need_event(rd16(&q->used.avail_event), now, old);
+    need = vio_need_event(rd16(&q->used.avail_event), now, old);
   else
-    need = (rd16(&q->used.flags) & 1) == 0;
+    need = (rd16(&q->used.flags) & VIO_USED_F_NO_NOTIFY) == 0;
   if (need) {
-    wreg(n, R_QUEUE_NOTIFY, (uint32_t)index);
+    wreg(n, VIO_QUEUE_NOTIFY, (uint32_t)index);
     n->kicks++;
   } else {
     n->kicks_suppressed++;
@@ -101,19 +61,19 @@ static void publish(struct queue *q, uint16_t id) {
 }
 
 static int setup_queue(struct vnet *n, struct queue *q, int index) {
-  wreg(n, R_QUEUE_SEL, (uint32_t)index);
-  if (reg(n, R_QUEUE_READY) != 0) return -1;
-  uint32_t max = reg(n, R_QUEUE_NUM_MAX);
+  wreg(n, VIO_QUEUE_SEL, (uint32_t)index);
+  if (reg(n, VIO_QUEUE_READY) != 0) return -1;
+  uint32_t max = reg(n, VIO_QUEUE_NUM_MAX);
   if (max < VNET_QSIZE) return -1;
   io_memset(q, 0, sizeof(*q));
-  wreg(n, R_QUEUE_NUM, VNET_QSIZE);
-  wreg(n, R_DESC_LO, (uint32_t)&q->desc);
-  wreg(n, R_DESC_HI, 0);
-  wreg(n, R_DRIVER_LO, (uint32_t)&q->avail);
-  wreg(n, R_DRIVER_HI, 0);
-  wreg(n, R_DEVICE_LO, (uint32_t)&q->used);
-  wreg(n, R_DEVICE_HI, 0);
-  wreg(n, R_QUEUE_READY, 1);
+  wreg(n, VIO_QUEUE_NUM, VNET_QSIZE);
+  wreg(n, VIO_DESC_LO, (uint32_t)&q->desc);
+  wreg(n, VIO_DESC_HI, 0);
+  wreg(n, VIO_DRIVER_LO, (uint32_t)&q->avail);
+  wreg(n, VIO_DRIVER_HI, 0);
+  wreg(n, VIO_DEVICE_LO, (uint32_t)&q->used);
+  wreg(n, VIO_DEVICE_HI, 0);
+  wreg(n, VIO_QUEUE_READY, 1);
   return 0;
 }
 
@@ -121,49 +81,49 @@ int vnet_init(struct vnet *n) {
   io_memset(n, 0, sizeof(*n));
   n->slot = -1;
   for (int s = 0; s < 8; s++) {
-    uint32_t b = 0x10001000u + 0x1000u * (uint32_t)s;
-    if (mmio_r32(b + R_MAGIC) == 0x74726976u && mmio_r32(b + R_VERSION) == 2 && mmio_r32(b + R_DEVICE_ID) == 1) {
+    uint32_t b = VIO_SLOT_BASE + VIO_SLOT_SIZE * (uint32_t)s;
+    if (mmio_r32(b + VIO_MAGIC) == VIO_MAGIC_VALUE && mmio_r32(b + VIO_VERSION) == 2 && mmio_r32(b + VIO_DEVICE_ID) == VIO_DEVICE_NET) {
       n->base = b;
       n->slot = s;
       break;
     }
   }
   if (n->slot < 0) return -1;
-  wreg(n, R_STATUS, 0);
-  wreg(n, R_STATUS, S_ACK);
-  wreg(n, R_STATUS, S_ACK | S_DRIVER);
-  wreg(n, R_DEV_FEATURES_SEL, 0);
-  uint32_t f0 = reg(n, R_DEV_FEATURES);
-  wreg(n, R_DEV_FEATURES_SEL, 1);
-  uint32_t f1 = reg(n, R_DEV_FEATURES);
-  if (!(f1 & (1u << F_VERSION_1)) || !(f0 & (1u << F_MAC))) return -2;
-  uint32_t want0 = f0 & ((1u << F_MAC) | (1u << F_STATUS) | (1u << F_EVENT_IDX));
-  n->event_idx = (want0 >> F_EVENT_IDX) & 1;
-  wreg(n, R_DRV_FEATURES_SEL, 0);
-  wreg(n, R_DRV_FEATURES, want0);
-  wreg(n, R_DRV_FEATURES_SEL, 1);
-  wreg(n, R_DRV_FEATURES, 1u << F_VERSION_1);
-  wreg(n, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-  if (!(reg(n, R_STATUS) & S_FEATURES_OK)) return -3;
+  wreg(n, VIO_STATUS, 0);
+  wreg(n, VIO_STATUS, VIO_S_ACK);
+  wreg(n, VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER);
+  wreg(n, VIO_DEV_FEATURES_SEL, 0);
+  uint32_t f0 = reg(n, VIO_DEV_FEATURES);
+  wreg(n, VIO_DEV_FEATURES_SEL, 1);
+  uint32_t f1 = reg(n, VIO_DEV_FEATURES);
+  if (!(f1 & (1u << VIO_F1_VERSION_1)) || !(f0 & (1u << VIO_F_NET_MAC))) return -2;
+  uint32_t want0 = f0 & ((1u << VIO_F_NET_MAC) | (1u << VIO_F_NET_STATUS) | (1u << VIO_F_EVENT_IDX));
+  n->event_idx = (want0 >> VIO_F_EVENT_IDX) & 1;
+  wreg(n, VIO_DRV_FEATURES_SEL, 0);
+  wreg(n, VIO_DRV_FEATURES, want0);
+  wreg(n, VIO_DRV_FEATURES_SEL, 1);
+  wreg(n, VIO_DRV_FEATURES, 1u << VIO_F1_VERSION_1);
+  wreg(n, VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER | VIO_S_FEATURES_OK);
+  if (!(reg(n, VIO_STATUS) & VIO_S_FEATURES_OK)) return -3;
   if (setup_queue(n, &rxq, 0) || setup_queue(n, &txq, 1)) return -4;
-  for (int i = 0; i < 6; i++) n->mac[i] = mmio_r8(n->base + R_CONFIG + (uint32_t)i);
+  for (int i = 0; i < 6; i++) n->mac[i] = mmio_r8(n->base + VIO_CONFIG + (uint32_t)i);
   /* every receive buffer goes to the device up front */
   for (uint16_t i = 0; i < VNET_QSIZE; i++) {
     rxq.desc[i].addr_lo = (uint32_t)rxq.buf[i];
     rxq.desc[i].len = VNET_BUF;
-    rxq.desc[i].flags = D_WRITE;
+    rxq.desc[i].flags = VIO_D_WRITE;
     publish(&rxq, i);
   }
   /* interrupt after every used receive buffer: used_event = last_used (we poll, but keep the protocol honest) */
   rxq.avail.used_event = 0;
-  wreg(n, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+  wreg(n, VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER | VIO_S_FEATURES_OK | VIO_S_DRIVER_OK);
   kick(n, &rxq, 0);
   return 0;
 }
 
 static void ack_interrupts(struct vnet *n) {
-  uint32_t st = reg(n, R_INT_STATUS);
-  if (st) wreg(n, R_INT_ACK, st);
+  uint32_t st = reg(n, VIO_INT_STATUS);
+  if (st) wreg(n, VIO_INT_ACK, st);
 }
 
 int vnet_tx_add(struct vnet *n, const uint8_t *frame, uint32_t len) {

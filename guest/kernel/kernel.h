@@ -30,6 +30,7 @@ int uart_getc(void); /* -1 if nothing is buffered */
 /* plic.c */
 void plic_init(void);
 void plic_handle(void);
+void plic_enable(uint32_t irq); /* route one more source to the S-mode context */
 
 /* time */
 uint64_t read_time(void);
@@ -112,6 +113,8 @@ void proc_ps(void);
 void proc_write(struct proc *p, const char *buf, uint32_t len);
 void proc_exit(struct proc *p, int32_t code);
 void proc_sleep_until(struct proc *p, uint64_t when);
+#define WAKE_ON_NET (~0ull) /* a sleep deadline that never comes: woken by the network interrupt */
+void proc_wake_net(void);
 
 /* trap.c */
 extern volatile uint32_t ticks;
@@ -149,12 +152,16 @@ int ctr_syscall_allowed(uint32_t nr);
 uint32_t ctr_next_vpid(uint32_t ctr);
 extern uint32_t flaw_klog;
 
-/* net.c: the network device (net=virtio|emulated|none|auto), polled */
+/* net.c: the network device (net=virtio|emulated|none|auto): virtio receives by interrupt, the emulated NIC polls */
 extern uint32_t boot_dtb;
 int net_probe(void); /* NET_NONE / NET_VIRTIO / NET_EMULATED (abi.h); probes once */
 const uint8_t *net_macaddr(void);
 uint32_t net_recv(uint8_t *buf, uint32_t cap); /* frame length, 0 if none */
 int net_send(const uint8_t *frame, uint32_t len);
+int net_rx_arm(void);     /* virtio: ask for the receive interrupt; 1 if the ring is still empty (sleep), else 0 */
+uint32_t net_irq(void);   /* the PLIC source of the virtio NIC, 0 if none */
+void net_intr(void);      /* its interrupt: acknowledge, quiet the ring again, wake the waiting process */
+#define NET_BLOCK (-512)  /* sys_net: the caller sleeps until the network interrupt, then repeats the call */
 
 /* workload.c */
 int workload_run(const char *name, const char *extra);

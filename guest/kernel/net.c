@@ -1,45 +1,21 @@
-/* The kernel's network device: a polled virtio-net driver (virtio-mmio v2, split virtqueues, VIRTIO_F_EVENT_IDX
+/* The kernel's network device: a virtio-net driver (virtio-mmio v2, split virtqueues, VIRTIO_F_EVENT_IDX
  * notification suppression) or the workbench's emulated register NIC. Which one: net=virtio|emulated|none on the
  * command line; the default (auto) scans the virtio-mmio slots only when booted with a device tree (QEMU, which
  * decodes every slot), because the workbench VMM stops a guest that touches a slot without a device (the host
  * passes net=virtio or net=emulated when it plugs a NIC in). Probed once, on first use; user programs reach it
- * through net_recv/net_send (syscall.c). Interrupts stay masked: the web workload polls. */
+ * through net_recv/net_send (syscall.c).
+ * virtio receives by interrupt, as Linux's NAPI does: while frames are being taken the ring asks for no interrupt
+ * (used_event behind the driver); a process that finds it empty arms it (used_event = next used index), sleeps,
+ * and the PLIC interrupt (slot n: source n+1) wakes it. Transmit completions are reaped by polling. The emulated
+ * NIC polls. */
 #include "kernel.h"
 #include "gstring.h"
 #include "abi.h"
+#include "virtio_mmio.h"
 
-/* virtio-mmio registers (virtio 1.x, 4.2.2) */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_DEV_FEATURES 0x010
-#define R_DEV_FEATURES_SEL 0x014
-#define R_DRV_FEATURES 0x020
-#define R_DRV_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_STATUS 0x070
-#define R_DESC_LO 0x080
-#define R_DESC_HI 0x084
-#define R_DRIVER_LO 0x090
-#define R_DRIVER_HI 0x094
-#define R_DEVICE_LO 0x0a0
-#define R_DEVICE_HI 0x0a4
-#define R_CONFIG 0x100
-#define ST_ACK 1u
-#define ST_DRIVER 2u
-#define ST_DRIVER_OK 4u
-#define ST_FEATURES_OK 8u
-#define FEAT_MAC 5u
-#define FEAT_STATUS 16u
-#define FEAT_EVENT_IDX 29u
-#define DESC_WRITE 2u
 #define QSIZE 16u
 #define BUFSZ 1536u /* of the 2048 bytes each buffer owns */
-#define HDR 12u /* virtio_net_hdr with num_buffers (VERSION_1) */
+#define HDR VIO_NET_HDR
 
 /* the emulated NIC (src/main/engine/devices/net/emulated-nic.ts): every access traps */
 #define EMU_BASE 0x10300000u
@@ -85,7 +61,7 @@ struct vq {
 static struct vq rxq, txq;
 static uint8_t *emu_rx, *emu_tx;
 static int net_kind = -1; /* -1 not probed yet, else NET_NONE / NET_VIRTIO / NET_EMULATED */
-static uint32_t vbase;
+static uint32_t vbase, virq;
 static int event_idx;
 static uint8_t net_mac[6];
 uint32_t boot_dtb; /* main.c: nonzero when a device tree was passed (QEMU) */
@@ -106,14 +82,21 @@ static void vq_kick(struct vq *q, uint32_t index) {
   uint16_t old = q->kicked, now = q->next_avail;
   fence();
   q->kicked = now;
-  int need = event_idx ? (uint16_t)(now - *(volatile uint16_t *)&q->r->used.avail_event - 1) < (uint16_t)(now - old)
-                       : (*(volatile uint16_t *)&q->r->used.flags & 1) == 0;
-  if (need) vw(R_QUEUE_NOTIFY, index);
+  int need = event_idx ? vio_need_event(*(volatile uint16_t *)&q->r->used.avail_event, now, old)
+                       : (*(volatile uint16_t *)&q->r->used.flags & VIO_USED_F_NO_NOTIFY) == 0;
+  if (need) vw(VIO_QUEUE_NOTIFY, index);
+}
+
+/* receive interrupts on (the next used buffer interrupts) or off (none until the driver asks again) */
+static void rx_irq(int on) {
+  if (event_idx) rxq.r->avail.used_event = on ? rxq.last_used : (uint16_t)(rxq.last_used - 1);
+  else rxq.r->avail.flags = on ? 0 : VIO_AVAIL_F_NO_INTERRUPT;
+  fence();
 }
 
 static int vq_setup(struct vq *q, uint32_t index) {
-  vw(R_QUEUE_SEL, index);
-  if (vr(R_QUEUE_READY) != 0 || vr(R_QUEUE_NUM_MAX) < QSIZE) return -1;
+  vw(VIO_QUEUE_SEL, index);
+  if (vr(VIO_QUEUE_READY) != 0 || vr(VIO_QUEUE_NUM_MAX) < QSIZE) return -1;
   q->r = kalloc();
   if (!q->r) return -1;
   for (uint32_t i = 0; i < QSIZE; i += 2) {
@@ -122,54 +105,72 @@ static int vq_setup(struct vq *q, uint32_t index) {
     q->buf[i] = page;
     q->buf[i + 1] = page + PAGE_SIZE / 2;
   }
-  vw(R_QUEUE_NUM, QSIZE);
-  vw(R_DESC_LO, (uint32_t)q->r->desc);
-  vw(R_DESC_HI, 0);
-  vw(R_DRIVER_LO, (uint32_t)&q->r->avail);
-  vw(R_DRIVER_HI, 0);
-  vw(R_DEVICE_LO, (uint32_t)&q->r->used);
-  vw(R_DEVICE_HI, 0);
-  vw(R_QUEUE_READY, 1);
+  vw(VIO_QUEUE_NUM, QSIZE);
+  vw(VIO_DESC_LO, (uint32_t)q->r->desc);
+  vw(VIO_DESC_HI, 0);
+  vw(VIO_DRIVER_LO, (uint32_t)&q->r->avail);
+  vw(VIO_DRIVER_HI, 0);
+  vw(VIO_DEVICE_LO, (uint32_t)&q->r->used);
+  vw(VIO_DEVICE_HI, 0);
+  vw(VIO_QUEUE_READY, 1);
   return 0;
 }
 
 static int virtio_probe(void) {
-  kvm_map_device(VIRTIO_MMIO_BASE, VIRTIO_MMIO_BASE + 8 * PAGE_SIZE);
-  for (uint32_t s = 0; s < 8; s++) {
-    uint32_t b = VIRTIO_MMIO_BASE + s * PAGE_SIZE;
-    if (mmio_read32(b + R_MAGIC) == 0x74726976u && mmio_read32(b + R_VERSION) == 2 && mmio_read32(b + R_DEVICE_ID) == 1) {
+  kvm_map_device(VIO_SLOT_BASE, VIO_SLOT_BASE + VIO_SLOTS * VIO_SLOT_SIZE);
+  for (uint32_t s = 0; s < VIO_SLOTS; s++) {
+    uint32_t b = VIO_SLOT_BASE + s * VIO_SLOT_SIZE;
+    if (mmio_read32(b + VIO_MAGIC) == VIO_MAGIC_VALUE && mmio_read32(b + VIO_VERSION) == 2 && mmio_read32(b + VIO_DEVICE_ID) == VIO_DEVICE_NET) {
       vbase = b;
+      virq = s + 1;
       break;
     }
   }
   if (!vbase) return 0;
-  vw(R_STATUS, 0);
-  vw(R_STATUS, ST_ACK);
-  vw(R_STATUS, ST_ACK | ST_DRIVER);
-  vw(R_DEV_FEATURES_SEL, 0);
-  uint32_t f0 = vr(R_DEV_FEATURES);
-  vw(R_DEV_FEATURES_SEL, 1);
-  uint32_t f1 = vr(R_DEV_FEATURES);
-  if (!(f1 & 1u) || !(f0 & (1u << FEAT_MAC))) return 0; /* VERSION_1 (bit 32) and a MAC are required */
-  uint32_t want = f0 & ((1u << FEAT_MAC) | (1u << FEAT_STATUS) | (1u << FEAT_EVENT_IDX));
-  event_idx = (want >> FEAT_EVENT_IDX) & 1;
-  vw(R_DRV_FEATURES_SEL, 0);
-  vw(R_DRV_FEATURES, want);
-  vw(R_DRV_FEATURES_SEL, 1);
-  vw(R_DRV_FEATURES, 1u);
-  vw(R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-  if (!(vr(R_STATUS) & ST_FEATURES_OK)) return 0;
+  vw(VIO_STATUS, 0);
+  vw(VIO_STATUS, VIO_S_ACK);
+  vw(VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER);
+  vw(VIO_DEV_FEATURES_SEL, 0);
+  uint32_t f0 = vr(VIO_DEV_FEATURES);
+  vw(VIO_DEV_FEATURES_SEL, 1);
+  uint32_t f1 = vr(VIO_DEV_FEATURES);
+  if (!(f1 & 1u) || !(f0 & (1u << VIO_F_NET_MAC))) return 0; /* VERSION_1 (bit 32) and a MAC are required */
+  uint32_t want = f0 & ((1u << VIO_F_NET_MAC) | (1u << VIO_F_NET_STATUS) | (1u << VIO_F_EVENT_IDX));
+  event_idx = (want >> VIO_F_EVENT_IDX) & 1;
+  vw(VIO_DRV_FEATURES_SEL, 0);
+  vw(VIO_DRV_FEATURES, want);
+  vw(VIO_DRV_FEATURES_SEL, 1);
+  vw(VIO_DRV_FEATURES, 1u << VIO_F1_VERSION_1);
+  vw(VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER | VIO_S_FEATURES_OK);
+  if (!(vr(VIO_STATUS) & VIO_S_FEATURES_OK)) return 0;
   if (vq_setup(&rxq, 0) || vq_setup(&txq, 1)) return 0;
-  for (uint32_t i = 0; i < 6; i++) net_mac[i] = mmio_read8(vbase + R_CONFIG + i);
+  for (uint32_t i = 0; i < 6; i++) net_mac[i] = mmio_read8(vbase + VIO_CONFIG + i);
   for (uint16_t i = 0; i < QSIZE; i++) {
     rxq.r->desc[i].addr_lo = (uint32_t)rxq.buf[i];
     rxq.r->desc[i].len = BUFSZ;
-    rxq.r->desc[i].flags = DESC_WRITE;
+    rxq.r->desc[i].flags = VIO_D_WRITE;
     vq_publish(&rxq, i);
   }
-  vw(R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+  rx_irq(0);
+  if (!event_idx) txq.r->avail.flags = VIO_AVAIL_F_NO_INTERRUPT; /* transmit completions are polled */
+  vw(VIO_STATUS, VIO_S_ACK | VIO_S_DRIVER | VIO_S_FEATURES_OK | VIO_S_DRIVER_OK);
   vq_kick(&rxq, 0);
+  plic_enable(virq);
   return 1;
+}
+
+uint32_t net_irq(void) { return net_kind == NET_VIRTIO ? virq : 0; }
+
+int net_rx_arm(void) {
+  rx_irq(1);
+  return *(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used;
+}
+
+void net_intr(void) {
+  uint32_t st = vr(VIO_INT_STATUS);
+  if (st) vw(VIO_INT_ACK, st);
+  rx_irq(0);
+  proc_wake_net();
 }
 
 static int emulated_probe(void) {
@@ -214,7 +215,7 @@ uint32_t net_recv(uint8_t *buf, uint32_t cap) {
   if (*(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used) return 0;
   uint32_t id = rxq.r->used.ring[rxq.last_used % QSIZE].id, len = rxq.r->used.ring[rxq.last_used % QSIZE].len;
   rxq.last_used++;
-  rxq.r->avail.used_event = rxq.last_used;
+  rx_irq(0);
   len = len > HDR ? len - HDR : 0;
   if (len > cap) len = cap;
   if (id < QSIZE) memcpy(buf, rxq.buf[id] + HDR, len);
@@ -250,5 +251,11 @@ int net_send(const uint8_t *frame, uint32_t len) {
   txq.r->desc[id].flags = 0;
   vq_publish(&txq, id);
   vq_kick(&txq, 1);
+  /* wait until the device has taken the frame (the workbench's does so during the notify exit; QEMU's in a
+   * bottom half a moment later), so a power-off right after the last answer does not lose it */
+  for (uint32_t spin = 0; spin < 10000000u; spin++) {
+    fence();
+    if (*(volatile uint16_t *)&txq.r->used.idx == txq.next_avail) break;
+  }
   return (int)len;
 }

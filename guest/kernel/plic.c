@@ -1,4 +1,4 @@
-/* PLIC: route the UART's irq 10 to hart 0's S-mode context (context 1). */
+/* PLIC: route the UART's irq 10 (and the virtio NIC's, once probed) to hart 0's S-mode context (context 1). */
 #include "kernel.h"
 
 #define PLIC_PRIORITY(irq) (PLIC_BASE + 4u * (irq))
@@ -14,10 +14,16 @@ void plic_init(void) {
   csr_set(sie, 1u << IRQ_S_EXT);
 }
 
+void plic_enable(uint32_t irq) {
+  mmio_write32(PLIC_PRIORITY(irq), 1);
+  mmio_write32(PLIC_ENABLE(PLIC_S_CONTEXT), mmio_read32(PLIC_ENABLE(PLIC_S_CONTEXT)) | (1u << irq));
+}
+
 void plic_handle(void) {
   uint32_t irq;
   while ((irq = mmio_read32(PLIC_CLAIM(PLIC_S_CONTEXT))) != 0) {
     if (irq == UART0_IRQ) uart_poll();
+    else if (irq == net_irq()) net_intr();
     mmio_write32(PLIC_CLAIM(PLIC_S_CONTEXT), irq);
   }
 }

@@ -116,6 +116,14 @@ void proc_sleep_until(struct proc *p, uint64_t when) {
   p->state = P_SLEEPING;
 }
 
+/* the network interrupt: every process waiting in net_recv runs again (and repeats its call) */
+void proc_wake_net(void) {
+  for (uint32_t i = 0; i < NPROC; i++) {
+    struct proc *p = &proc_table[i];
+    if (p->state == P_SLEEPING && p->wake_lo == (uint32_t)WAKE_ON_NET && p->wake_hi == (uint32_t)(WAKE_ON_NET >> 32)) p->state = P_RUNNABLE;
+  }
+}
+
 static struct proc *pick_next(uint32_t *cursor) {
   for (uint32_t k = 1; k <= NPROC; k++) {
     uint32_t i = (*cursor + k) % NPROC;

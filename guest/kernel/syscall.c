@@ -71,9 +71,17 @@ static int32_t sys_net(struct proc *p, uint32_t nr) {
     if (copy_from_user(root, frame, A(0), A(1))) return -EFAULT;
     return net_send(frame, A(1));
   }
-  /* poll the ring for a while here (RAM reads, no exits even under trap-and-emulate) before reporting nothing */
-  uint32_t n = 0;
-  for (uint32_t spin = 0; spin < 2000 && !n; spin++) n = net_recv(frame, A(1) < 1514 ? A(1) : 1514);
+  uint32_t cap = A(1) < 1514 ? A(1) : 1514, n = 0;
+  if (kind == NET_VIRTIO) {
+    /* nothing waiting: arm the receive interrupt and sleep until it comes (a frame that slipped in meanwhile is
+     * taken at once) */
+    n = net_recv(frame, cap);
+    if (!n && net_rx_arm()) return NET_BLOCK;
+    if (!n) n = net_recv(frame, cap);
+  } else {
+    /* the emulated NIC polls its registers a while (each read an exit) before reporting nothing */
+    for (uint32_t spin = 0; spin < 2000 && !n; spin++) n = net_recv(frame, cap);
+  }
   if (n && copy_to_user(root, A(0), frame, n)) return -EFAULT;
   return (int32_t)n;
 }
@@ -118,9 +126,17 @@ int do_syscall(struct proc *p) {
     return 0;
   case SYS_netinfo:
   case SYS_net_recv:
-  case SYS_net_send:
-    A(0) = (uint32_t)sys_net(p, nr);
+  case SYS_net_send: {
+    int32_t r = sys_net(p, nr);
+    if (r == NET_BLOCK) {
+      /* sleep; when the interrupt wakes the process, the ecall runs again with the same arguments */
+      p->tf.pc -= 4;
+      proc_sleep_until(p, WAKE_ON_NET);
+      return 1;
+    }
+    A(0) = (uint32_t)r;
     return 0;
+  }
   default:
     A(0) = (uint32_t)-ENOSYS;
     return 0;

@@ -229,7 +229,10 @@ export class TrapEmulateMode implements ModeImpl {
         this.ssip = v & MIP_SSIP
         break
       case CSR.satp:
-        // a new guest address space: rebuild the shadow from scratch
+        // a new guest address space: rebuild the shadow from scratch. The same root written again (a kernel
+        // switching back to the process it left) keeps it: every guest page-table page the shadow was built
+        // from is write-protected, so its entries are still what the guest's tables say.
+        if ((v >>> 0) === (this.satp >>> 0)) break
         this.satp = v
         this.flushShadow(true)
         break
