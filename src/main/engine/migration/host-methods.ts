@@ -135,7 +135,7 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
     },
     onPause: () => {
       flushSerial(a.events, a.migrationId, a.vmId, vm)
-      if (load) handoff = load.handOff(a.vmId)
+      if (load) handoff = load.handOff(a.vmId, () => vm.step(0))
     }
   })
   activeSources.set(a.migrationId, source)
@@ -150,7 +150,7 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
       if (load && handoff && host.network) {
         // paused, then the switchover failed: the client continues here, as the guest does
         clientStaysHere = true
-        load = MigrationLoadClient.resume(host.network, { ...handoff, downtimeNs: 0 }, vm.virtualCycles, (r) => {
+        load = MigrationLoadClient.resume(host.network, { ...handoff, downtimeNs: 0 }, () => vm.step(0), (r) => {
           report(r)
           if (r.status === 'done') done('client')
         })
@@ -188,7 +188,7 @@ export function startDestinationEndpoint(host: MigrationHost, a: MigrationHostMe
         done('client')
         return
       }
-      client = MigrationLoadClient.resume(host.network, h, guest.virtualCycles, (report) => {
+      client = MigrationLoadClient.resume(host.network, h, () => guest.step(0), (report) => {
         post({ type: 'client', migrationId: a.migrationId, report })
         if (report.status === 'done') done('client')
       })

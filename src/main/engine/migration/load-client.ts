@@ -133,8 +133,11 @@ export class MigrationLoadClient {
     this.onReport({ status: this.status, intervalNs: this.intervalNs, samples, summary: this.client.summary(this.now) })
   }
 
-  /** At the pause (the guest no longer runs here): stop sending, collect what is on the wire, leave the switch. */
-  handOff(vmPortName: string): Omit<ClientHandoff, 'downtimeNs'> {
+  /** At the pause (the guest no longer runs here): stop sending, collect what is on the wire, leave the switch.
+   * `syncVm` makes the VM's clock the network's (another VM on the host may have run since the guest's last
+   * slice): the pause is at the VM's host time. */
+  handOff(vmPortName: string, syncVm: () => void): Omit<ClientHandoff, 'downtimeNs'> {
+    syncVm()
     const pausedAt = this.now
     const state = this.client.saveState(true)
     const vmPort = this.net.sw.ports.find((p) => p.name === vmPortName)
@@ -152,13 +155,14 @@ export class MigrationLoadClient {
     return { vmId: this.vmId, client: state, clientMac: [...this.mac], intervalNs: this.intervalNs, originNs: this.originNs, pausedAt, toVm, toClient, reported: this.reported }
   }
 
-  /** Continue a handed-over client on this host's network. `vmNow` is the VM's virtual time here: the guest
-   * resumes at host time max(host now, vmNow) (host-network.ts moves a VM that is behind up to the host clock),
-   * which corresponds to pause + downtime on the source. Runs for TAIL_NS more, reporting every REPORT_NS. */
-  static resume(net: ClientNetwork, h: ClientHandoff, vmNow: number, onReport: (r: ClientReport) => void): MigrationLoadClient {
+  /** Continue a handed-over client on this host's network. `syncVm` attaches the arriving VM's clock to the
+   * network (host-network.ts moves a VM that is behind the host clock up to it): the guest resumes at that host
+   * time, which corresponds to pause + downtime on the source. Runs for TAIL_NS more, reporting every REPORT_NS. */
+  static resume(net: ClientNetwork, h: ClientHandoff, syncVm: () => void, onReport: (r: ClientReport) => void): MigrationLoadClient {
     const c = new MigrationLoadClient(net, h.vmId, Uint8Array.from(h.clientMac), h.intervalNs, onReport)
     c.status = 'running'
-    const resumeAt = Math.max(net.events.now, vmNow)
+    syncVm()
+    const resumeAt = net.events.now
     const shift = resumeAt - (h.pausedAt + h.downtimeNs)
     c.originNs = h.originNs + shift
     c.reported = h.reported
@@ -172,15 +176,18 @@ export class MigrationLoadClient {
     return c
   }
 
+  /** Reports every REPORT_NS; at stopAt the client stops sending and waits 10 intervals for the last answers. */
   private tick(at: number): void {
-    this.net.events.schedule(Math.min(at, this.stopAt), () => {
+    const end = this.stopAt + 10 * this.intervalNs
+    this.net.events.schedule(Math.min(at, end), () => {
       if (this.status === 'done') return
-      if (this.now >= this.stopAt) {
+      if (this.now >= this.stopAt) this.client.stop()
+      if (this.now >= end) {
         this.finish()
         return
       }
       this.report()
-      this.tick(at + REPORT_NS)
+      this.tick(Math.min(at + REPORT_NS, this.now >= this.stopAt ? end : this.stopAt))
     })
   }
 
