@@ -33,6 +33,9 @@ const MAX_FRAME_ENTRIES = 8192
 const MAX_ENTRY_BYTES = PAGE_ENTRY_HEADER_BYTES + 2 + PAGE_SIZE
 /** A frame buffer holds PAGES_PER_BATCH raw pages. Buffers go to the destination and come back (FRAME_RETURN). */
 const FRAME_CAPACITY = PAGES_HEADER_BYTES + PAGES_PER_BATCH * (PAGE_SIZE + PAGE_ENTRY_HEADER_BYTES) + 2
+/** Frame buffers that came back at the end of earlier migrations from this thread: the next one starts with
+ * them (memory already touched, no page faults to fill it). */
+const spareFrames: ArrayBuffer[] = []
 /** Frames in flight before the source waits for the destination's acks: enough to keep both ends busy, few
  * enough that only a handful of frame buffers ever exist (each new one costs a page fault per page to touch). */
 const ACK_WINDOW = 4
@@ -193,6 +196,7 @@ export class MigrationSource {
   }
 
   private finish(status: MigrationOutcome['status'], error: RefusalReason | null, usable: boolean): MigrationOutcome {
+    while (this.pool.length > 0 && spareFrames.length < ACK_WINDOW + 2) spareFrames.push(this.pool.pop() as ArrayBuffer)
     this.info.status = status
     this.info.error = error
     if (status === 'completed') {
@@ -354,7 +358,7 @@ export class MigrationSource {
     let i = 0
     while (i < pages.length) {
       this.checkStop()
-      const w = new PagesFrameWriter(this.pool.pop() ?? new ArrayBuffer(FRAME_CAPACITY))
+      const w = new PagesFrameWriter(this.pool.pop() ?? spareFrames.pop() ?? new ArrayBuffer(FRAME_CAPACITY))
       w.begin(this.seq++)
       while (i < pages.length && w.count < MAX_FRAME_ENTRIES && w.room(MAX_ENTRY_BYTES)) this.addPage(w, pages[i++])
       const frame = w.finish()

@@ -48,19 +48,27 @@ export function isZeroPage(ram: Buffer, index: number): boolean {
   return ram.compare(ZERO_PAGE, 0, PAGE_SIZE, off, off + PAGE_SIZE) === 0
 }
 
-/** The 'written' digest: SHA-256 over (u32 LE index, page bytes) of every non-zero page, visiting only pages
- * `written` marks (all pages when it is null). Two RAMs with the same bytes give the same digest whatever their
- * records say, as long as each record covers its RAM's non-zero pages. */
+/** The 'written' digest: SHA-256 over every run of consecutive non-zero pages, each as (u32 LE first index,
+ * u32 LE page count, the pages' bytes), visiting only pages `written` marks (all pages when it is null). Runs are
+ * fixed by the bytes alone, so two RAMs with the same bytes give the same digest whatever their records say, as
+ * long as each record covers its RAM's non-zero pages. */
 export function writtenRamHash(ram: Uint8Array, written: Uint8Array | null): string {
   const h = createHash('sha256')
   const buf = Buffer.from(ram.buffer, ram.byteOffset, ram.byteLength)
   const pages = Math.floor(ram.byteLength / PAGE_SIZE)
-  const tag = Buffer.alloc(4)
-  for (let p = 0; p < pages; p++) {
-    if ((written !== null && written[p] === 0) || isZeroPage(buf, p)) continue
-    tag.writeUInt32LE(p, 0)
+  const tag = Buffer.alloc(8)
+  let p = 0
+  while (p < pages) {
+    if ((written !== null && written[p] === 0) || isZeroPage(buf, p)) {
+      p++
+      continue
+    }
+    const first = p
+    while (p < pages && (written === null || written[p] !== 0) && !isZeroPage(buf, p)) p++
+    tag.writeUInt32LE(first, 0)
+    tag.writeUInt32LE(p - first, 4)
     h.update(tag)
-    h.update(buf.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE))
+    h.update(buf.subarray(first * PAGE_SIZE, p * PAGE_SIZE))
   }
   return h.digest('hex')
 }
