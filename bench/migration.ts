@@ -1,13 +1,27 @@
 // bench/migration: migrate a 256 MiB guest running the memory dirtier over a 1 Gbit/s link (source and
-// destination endpoints joined by a MessageChannel). Prints virtual total time and downtime, wall-clock time,
-// and the wall-clock overhead against the peer: the same guest run for the same virtual time without migrating
-// (target ≤ 25%).
-//   npx tsx bench/migration.ts [--guest engine|synthetic] [--pages W] [--rate R] [--no-verify]
-// --no-verify skips the RAM hash at both ends (one extra read of all guest RAM per side; on a sandbox where the
-// first touch of a page costs tens of µs this dominates the overhead).
-// "engine" boots resources/guest/kernel.elf with `workload=dirty dirty.pages=W dirty.rate=R` on the real VMM
-// (needs vmm createVm); "synthetic" uses the test dirtier (tests/unit/migration/dirtier-vm.ts), whose guest
-// costs almost nothing to run, so its overhead figure only measures the migration machinery itself.
+// destination endpoints joined by a MessageChannel, both in this thread, so the destination's work counts in
+// full). Prints virtual total time and downtime, wall-clock time with a breakdown, and the wall-clock overhead
+// against the peer: the same guest, booted and warmed the same way, run for the same virtual time without
+// migrating (target ≤ 25%).
+//   npx tsx bench/migration.ts [--guest engine|synthetic] [--pages W] [--rate R] [--verify written|full|off]
+//                              [--only busy|sleeping] [--repeat N] [--profile DIR]
+// Two dirtiers, same working set and dirty rate:
+//   busy (the primary figure): `dirty.spin=1`, the dirtier polls the clock between writes, so the vCPU is
+//     always busy, as in QEMU's migration-test guest; the peer then costs what simulating this guest costs.
+//   sleeping: the dirtier sleeps until its next write; an idle vCPU costs the simulator almost nothing, so
+//     any migration work looks expensive next to it. Printed as is, labelled.
+// --verify: how RAM is checked at the switchover (state-hash.ts RamCheck); default 'written'. The cost of the
+// 'full' check (SHA-256 of all 256 MiB at both ends) is measured separately and printed, not in the figure.
+// --repeat N (default 3): each scenario (fresh VMs, migration, peer) runs N times; medians are printed, and every
+// run's overhead. Other processes share this machine's two cores, so single runs swing a lot; the CPU time of this
+// process for both sides is printed too.
+// --profile DIR writes a V8 CPU profile of each migration window alone (DIR/<label>.cpuprofile; open it in Chrome
+// DevTools or summarise its self times).
+// --guest synthetic uses the test dirtier (tests/unit/migration/dirtier-vm.ts): no kernel, nearly free to run,
+// so its figures measure the migration machinery alone.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import {
@@ -16,8 +30,11 @@ import {
   MigrationDestination,
   MigrationSource,
   type IncomingVm,
+  type MigrationChannel,
+  type MigrationInfo,
   type MigrationParams
 } from '../src/main/engine/migration'
+import { ramHash, writtenRamHash, type RamCheck } from '../src/main/engine/migration/state-hash'
 import type { MigratableVm } from '../src/main/engine/vmm/vm-state'
 import { DirtierVm } from '../tests/unit/migration/dirtier-vm'
 import { engineGuestFactory } from './migration-guest'
@@ -30,78 +47,264 @@ const arg = (name: string, dflt: string): string => {
 const MEMORY_MIB = 256
 const workingSet = Number(arg('pages', '16384'))
 const rate = Number(arg('rate', '20000'))
-const guestKind = arg('guest', 'auto')
-const verifyRam = !args.includes('--no-verify')
+const guestKind = arg('guest', 'engine')
+const verify = arg('verify', 'written') as RamCheck
+const only = arg('only', '')
+const profileDir = arg('profile', '')
+const repeat = Math.max(1, Number(arg('repeat', '3')))
+if (!['full', 'written', 'off'].includes(verify)) throw new Error(`--verify ${verify}: full, written or off`)
 
-type Factory = { name: string; make: (empty: boolean) => MigratableVm & Partial<IncomingVm>; warm: number }
+type Vm = MigratableVm & Partial<IncomingVm>
+type Guest = { name: string; make: (empty: boolean) => Vm; warm: number }
 
-async function pickGuest(): Promise<Factory> {
-  if (guestKind !== 'synthetic') {
-    const engine = engineGuestFactory(MEMORY_MIB, `selftest=0 workload=dirty dirty.pages=${workingSet} dirty.rate=${rate} mem=${MEMORY_MIB}M`)
-    if (engine) return { name: 'engine (kernel.elf, workload=dirty)', make: engine, warm: 1_500_000_000 }
-    if (guestKind === 'engine') throw new Error('the VMM (createVm in src/main/engine/vmm) is not available yet')
+function guestFor(busy: boolean): Guest {
+  if (guestKind === 'engine') {
+    const cmdline = `selftest=0 workload=dirty dirty.pages=${workingSet} dirty.rate=${rate}${busy ? ' dirty.spin=1' : ''} mem=${MEMORY_MIB}M`
+    const engine = engineGuestFactory(MEMORY_MIB, cmdline)
+    if (!engine) throw new Error('resources/guest/kernel.elf is missing: run npm run guest')
+    return { name: `kernel.elf ${cmdline}`, make: engine, warm: 1_500_000_000 }
   }
+  if (busy) throw new Error('the synthetic dirtier has no busy variant: use --only sleeping')
   const pages = (MEMORY_MIB * 1024 * 1024) / 4096
+  return { name: 'synthetic dirtier', make: (empty) => new DirtierVm({ pages, workingSet, rate, firstPage: 1024, empty }), warm: 50_000_000 }
+}
+
+/** Wall-clock milliseconds spent in each part of the migration, measured by wrapping what the engine calls. */
+interface Clock {
+  guest: number
+  send: number
+  receive: number
+}
+
+const since = (t0: number): number => performance.now() - t0
+
+/** The source VM as the migration sees it, with its guest runs timed. */
+function timedVm(vm: Vm, clock: Clock): MigratableVm {
   return {
-    name: 'synthetic dirtier',
-    make: (empty) => new DirtierVm({ pages, workingSet, rate, firstPage: 1024, empty }),
-    warm: 50_000_000
+    get ram() {
+      return vm.ram
+    },
+    dirtyLog: vm.dirtyLog,
+    get virtualCycles() {
+      return vm.virtualCycles
+    },
+    runFor(cycles: number) {
+      const t0 = performance.now()
+      vm.runFor(cycles)
+      clock.guest += since(t0)
+    },
+    saveState: () => vm.saveState(),
+    loadState: (s) => vm.loadState(s),
+    writtenPages: vm.writtenPages ? () => vm.writtenPages?.() ?? null : undefined
   }
 }
 
-async function main(): Promise<void> {
-  const guest = await pickGuest()
-  const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND }
+/** A channel whose sends, and the handling of each received frame, are timed. */
+function timedChannel(ch: MigrationChannel, clock: Clock, recv: boolean): MigrationChannel {
+  return {
+    send(frame) {
+      const t0 = performance.now()
+      ch.send(frame)
+      if (!recv) clock.send += since(t0)
+    },
+    onFrame(handler) {
+      ch.onFrame((frame) => {
+        const t0 = performance.now()
+        handler(frame)
+        if (recv) clock.receive += since(t0)
+      })
+    },
+    onClose: (h) => ch.onClose(h),
+    close: () => ch.close(),
+    get closed() {
+      return ch.closed
+    }
+  }
+}
 
+interface Result {
+  info: MigrationInfo
+  guestCycles: number
+  wall: number
+  cpu: number
+  /** Minor page faults (first touches of memory) while migrating / while the peer ran. */
+  faults: number
+  peerWall: number
+  peerCpu: number
+  peerFaults: number
+  peerCycles: number
+  clock: Clock
+  verifyWritten: number
+  /** NaN when not measured (only the first run measures it: it reads all 2 × 256 MiB). */
+  verifyFull: number
+}
+
+/** CPU seconds (user + system, all threads) this process used since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(from)
+  return (d.user + d.system) / 1e6
+}
+
+/** A CPU profile of `run` alone when --profile is given. */
+async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
+  if (!profileDir) return run()
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  try {
+    return await run()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    mkdirSync(profileDir, { recursive: true })
+    writeFileSync(join(profileDir, `${label}.cpuprofile`), JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
+async function scenario(label: string, guest: Guest, measureFull: boolean): Promise<Result> {
+  const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND }
   const src = guest.make(false)
   src.runFor(guest.warm)
   const startCycles = src.virtualCycles
+  const clock: Clock = { guest: 0, send: 0, receive: 0 }
   const { port1, port2 } = new MessageChannel()
+  let destVm: Vm | null = null
   const dest = new MigrationDestination({
-    channel: channelFromPort(port2),
+    channel: timedChannel(channelFromPort(port2), clock, true),
     offer: { hostId: 'host-b', freeMemoryBytes: 2 ** 31, capabilities: [] },
-    createVm: () => guest.make(true)
+    createVm: () => (destVm = guest.make(true))
   })
   const source = new MigrationSource({
-    vm: src,
-    channel: channelFromPort(port1),
+    vm: timedVm(src, clock),
+    channel: timedChannel(channelFromPort(port1), clock, false),
     hostId: 'host-a',
     descriptor: { name: 'bench', memoryBytes: src.ram.length, requires: [], devices: [] },
     params,
-    verifyRam
+    verifyRam: verify
   })
+  const f0 = process.resourceUsage().minorPageFault
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
-  const [outcome, incoming] = await Promise.all([source.start(), dest.done])
-  const wallMigrate = (performance.now() - t0) / 1000
+  const [outcome, incoming] = await profiled(label, () => Promise.all([source.start(), dest.done]))
+  const wall = since(t0) / 1000
+  const cpu = cpuSince(c0)
+  const faults = process.resourceUsage().minorPageFault - f0
   port1.close()
   port2.close()
-  if (outcome.status !== 'completed' || incoming.status !== 'resumed') throw new Error(`migration ${outcome.status}: ${JSON.stringify(outcome.info.error)}`)
+  if (outcome.status !== 'completed' || incoming.status !== 'resumed' || !destVm) {
+    throw new Error(`migration ${outcome.status}/${incoming.status}: ${JSON.stringify(outcome.info.error)} ${incoming.code ?? ''}`)
+  }
   const info = outcome.info
-  const virtualSeconds = info['total-time'] / 1000
+  const arrived: Vm = destVm
 
-  // the peer: the same guest, same warm-up, run for the same virtual time without migrating
+  // the peer: the same guest, same boot and warm-up, run for the same virtual time without migrating
   const peer = guest.make(false)
   peer.runFor(guest.warm)
+  const peerStart = peer.virtualCycles
+  const target = peerStart + Math.round(info['total-time'] * 1e6)
+  const f1 = process.resourceUsage().minorPageFault
+  const c1 = process.cpuUsage()
   const t1 = performance.now()
-  const target = peer.virtualCycles + Math.round(virtualSeconds * 1e9)
   while (peer.virtualCycles < target) {
     const before = peer.virtualCycles
     peer.runFor(Math.min(10_000_000, target - peer.virtualCycles))
     if (peer.virtualCycles === before) break
   }
-  const wallPeer = (performance.now() - t1) / 1000
+  const peerWall = since(t1) / 1000
+  const peerCpu = cpuSince(c1)
+  const peerFaults = process.resourceUsage().minorPageFault - f1
 
-  console.log(`guest: ${guest.name}, ${MEMORY_MIB} MiB, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verifyRam ? 'on' : 'off'}`)
-  console.log(`migration_rounds: ${info.rounds.length} rounds`)
-  console.log(`migration_switchover: ${info['switchover-reason']}`)
-  console.log(`migration_virtual_total_time: ${info['total-time'].toFixed(1)} ms`)
-  console.log(`migration_virtual_downtime: ${(info.downtime ?? 0).toFixed(2)} ms`)
-  console.log(`migration_transferred: ${(info.transferred / 2 ** 20).toFixed(1)} MiB`)
-  console.log(`migration_guest_cycles_during: ${src.virtualCycles - startCycles} cycles`)
-  console.log(`migration_wall_time: ${wallMigrate.toFixed(3)} s`)
-  console.log(`peer_run_same_virtual_time_wall: ${wallPeer.toFixed(3)} s`)
-  console.log(`migration_wall_overhead: ${(((wallMigrate - wallPeer) / Math.max(wallPeer, 1e-9)) * 100).toFixed(1)} %`)
-  console.log(`ratio_migration_vs_peer: ${(wallMigrate / Math.max(wallPeer, 1e-9)).toFixed(3)} x`)
+  // what verification costs, measured again on the same RAM after the run: 'written' digests at both ends, then
+  // 'full' SHA-256 at both ends (reads every page: the source's never-written ones for the first time)
+  let t2 = performance.now()
+  const a = writtenRamHash(src.ram, src.writtenPages?.() ?? null)
+  const b = writtenRamHash(arrived.ram, arrived.writtenPages?.() ?? null)
+  const verifyWritten = since(t2) / 1000
+  let verifyFull = NaN
+  if (measureFull || verify === 'full') {
+    t2 = performance.now()
+    const fa = ramHash(src.ram)
+    const fb = ramHash(arrived.ram)
+    verifyFull = since(t2) / 1000
+    if (fa !== fb) throw new Error('RAM differs between source and destination')
+  }
+  if (a !== b) throw new Error('RAM differs between source and destination')
+  const guestCycles = src.virtualCycles - startCycles
+  return { info, guestCycles, wall, cpu, faults, peerWall, peerCpu, peerFaults, peerCycles: peer.virtualCycles - peerStart, clock, verifyWritten, verifyFull }
+}
+
+const median = (xs: number[]): number => {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y)
+  if (v.length === 0) return NaN
+  return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2
+}
+
+/** The median of every measured number over the runs (virtual figures are the same in every run). */
+function medianResult(runs: Result[]): Result {
+  const m = (f: (r: Result) => number): number => median(runs.map(f))
+  return {
+    info: runs[0].info,
+    guestCycles: runs[0].guestCycles,
+    peerCycles: runs[0].peerCycles,
+    wall: m((r) => r.wall),
+    cpu: m((r) => r.cpu),
+    faults: m((r) => r.faults),
+    peerWall: m((r) => r.peerWall),
+    peerCpu: m((r) => r.peerCpu),
+    peerFaults: m((r) => r.peerFaults),
+    clock: { guest: m((r) => r.clock.guest), send: m((r) => r.clock.send), receive: m((r) => r.clock.receive) },
+    verifyWritten: m((r) => r.verifyWritten),
+    verifyFull: m((r) => r.verifyFull)
+  }
+}
+
+const overhead = (a: number, b: number): string => `${(((a - b) / Math.max(b, 1e-9)) * 100).toFixed(1)} %`
+
+function report(label: string, runs: Result[]): void {
+  const r = medianResult(runs)
+  const info = r.info
+  const ms = (x: number): string => `${x.toFixed(0)} ms`
+  const p = (name: string, value: string): void => console.log(`${label}_${name}: ${value}`)
+  p('rounds', `${info.rounds.length} rounds (${info.rounds.map((x) => x.pagesSent).join(', ')} pages)`)
+  p('switchover', info['switchover-reason'] ?? '')
+  p('virtual_total_time', `${info['total-time'].toFixed(1)} ms`)
+  p('virtual_downtime', `${(info.downtime ?? 0).toFixed(2)} ms`)
+  p('transferred', `${(info.transferred / 2 ** 20).toFixed(1)} MiB (${info.normal} normal, ${info.duplicate} zero pages)`)
+  p('guest_cycles_migrating', `${r.guestCycles} cycles (the guest is paused during the downtime)`)
+  p('guest_cycles_peer', `${r.peerCycles} cycles`)
+  p('runs', `${runs.length} (medians below)`)
+  p('wall_time', `${r.wall.toFixed(3)} s`)
+  const c = r.clock
+  p('wall_guest_run', ms(c.guest))
+  p('wall_send_postmessage', ms(c.send))
+  p('wall_receive_apply', `${ms(c.receive)} (destination: decode, write pages into fresh RAM, hand frames back)`)
+  p('wall_verify', `${ms(verify === 'off' ? 0 : verify === 'written' ? r.verifyWritten * 1000 : r.verifyFull * 1000)} (${verify}, both ends, measured again after the run)`)
+  const rest = r.wall * 1000 - c.guest - c.send - c.receive - (verify === 'written' ? r.verifyWritten * 1000 : verify === 'full' ? r.verifyFull * 1000 : 0)
+  p('wall_scan_encode_other', `${ms(rest)} (source scan + encode, state, event loop: by difference)`)
+  p('machinery_wall', `${ms(r.wall * 1000 - c.guest)} (wall minus the guest's own run)`)
+  p('machinery_vs_peer', `${((r.wall * 1000 - c.guest) / (r.peerWall * 10)).toFixed(1)} % (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
+  p('verify_written_both_ends', `${(r.verifyWritten * 1000).toFixed(0)} ms`)
+  p('verify_full_both_ends', `${(r.verifyFull * 1000).toFixed(0)} ms (SHA-256 of all RAM, first run; not in the figure unless --verify full)`)
+  p('peer_same_virtual_time_wall', `${r.peerWall.toFixed(3)} s`)
+  p('cpu_time', `${r.cpu.toFixed(3)} s migrating vs ${r.peerCpu.toFixed(3)} s peer (this process, all threads) → ${overhead(r.cpu, r.peerCpu)}`)
+  p('page_faults', `${r.faults} migrating vs ${r.peerFaults} peer (first touches of memory; tens of µs each on this host)`)
+  p('wall_overhead_each_run', runs.map((x) => overhead(x.wall, x.peerWall)).join(', '))
+  p('wall_overhead', `${overhead(r.wall, r.peerWall)} (median wall against median peer; target <= 25 %)`)
+  p('ratio_migration_vs_peer', `${(r.wall / Math.max(r.peerWall, 1e-9)).toFixed(3)} x`)
+}
+
+async function main(): Promise<void> {
+  console.log(`migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}`)
+  const runs: [string, boolean][] = guestKind === 'engine' ? [['busy', true], ['sleeping', false]] : [['sleeping', false]]
+  for (const [label, busy] of runs) {
+    if (only && only !== label) continue
+    const guest = guestFor(busy)
+    console.log(`${label}: ${guest.name}${busy ? '  (primary figure: the vCPU is busy all the time)' : '  (idle between writes: the peer costs almost nothing)'}`)
+    const runs: Result[] = []
+    for (let i = 0; i < repeat; i++) runs.push(await scenario(label, guest, i === 0))
+    report(label, runs)
+  }
 }
 
 main().catch((e: unknown) => {
