@@ -1,6 +1,6 @@
 // bench/io: packets/s per NIC path in virtual time next to what simulating them costs in wall-clock time, and the
 // guest virtio-net driver's ARP exchange on the workbench vs on QEMU (the peer) in the same run.
-//   npx tsx bench/io.ts [packets]
+//   npx tsx bench/io.ts [packets]   (also: the app-VM path, a virtio VM through the service and its host switch)
 import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -71,3 +71,72 @@ if (q.status === 0) {
 } else {
   console.log('arp40.qemu_wall: unavailable (apt-get install qemu-system-misc)')
 }
+
+// The app-VM path: a VM created through the service with nic=virtio (its NIC on the host worker's virtual switch,
+// net=virtio on its command line), `run web` typed on its console, and the host's load client sending requests
+// (net.webStart). Peer, in the same run: the same kernel and web workload driven in this process by createVm on a
+// HostNetwork, with no service, worker thread or IPC around it.
+async function appVmPath(): Promise<void> {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { WorkbenchService } = await import('../src/main/service/workbench-service')
+  const { sourceWorkerEntry } = await import('../src/main/service/host-worker-entry')
+  const { HostNetwork } = await import('../src/main/engine/host/host-network')
+  const { createVm } = await import('../src/main/engine/vmm/vm')
+  const root = join(__dirname, '..')
+  const requests = Math.max(200, Math.round(packets / 2))
+  const intervalNs = 100_000
+  const dataDir = mkdtempSync(join(tmpdir(), 'wb-bench-io-'))
+  const service = new WorkbenchService({ dataDir, guestDir: join(root, 'resources/guest'), hostWorker: sourceWorkerEntry(root), batchHz: 20 })
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+  const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
+  try {
+    const vm = service.create({ name: 'bench-web', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'host-a' })
+    await service.start(vm.id)
+    while (!text(vm.id).includes('wb$ ')) await sleep(20)
+    await service.sendSerial(vm.id, 'run web\r')
+    while (!text(vm.id).includes('web: serving')) await sleep(20)
+    const conn = service.hosts.connection('host-a')
+    const t0 = performance.now()
+    await conn.call('net.webStart', { vmId: vm.id, intervalNs, count: requests })
+    let r = await conn.call('net.webReport', { vmId: vm.id })
+    while ((r?.summary.answered ?? 0) < requests) {
+      await sleep(5)
+      r = await conn.call('net.webReport', { vmId: vm.id })
+    }
+    const wall = (performance.now() - t0) / 1000
+    const s = r?.summary
+    line('app_virtio.requests', requests, 'answered once each')
+    line('app_virtio.duplicates', s?.duplicates ?? -1, 'answers')
+    line('app_virtio.latency_mean', (s?.meanLatencyNs ?? 0) / 1000, 'µs (virtual)')
+    line('app_virtio.virtual_rps', 1e9 / intervalNs, 'requests/s (virtual, the client rate)')
+    line('app_virtio.wall_rps', Math.round(requests / wall), 'requests/s (wall clock, through the service)')
+
+    await service.stop(vm.id) // its worker would otherwise keep a core busy idling through virtual time
+
+    // peer: the same guest in this process
+    const net = new HostNetwork()
+    const peerVm = createVm(
+      { name: 'bench-web', memoryMiB: 32, mode: 'hardware-assisted', nic: 'virtio', vtpm: false, cmdline: 'selftest=0 workload=web' },
+      new Uint8Array(readFileSync(join(root, 'resources/guest/kernel.elf'))),
+      { network: net.forVm('peer', 'bench-web') }
+    )
+    let out = ''
+    while (!out.includes('web: serving')) {
+      peerVm.runFor(1_000_000)
+      out += new TextDecoder().decode(peerVm.drainSerial())
+    }
+    const t1 = performance.now()
+    net.startWebClient('peer', { intervalNs, count: requests })
+    while ((net.webReport('peer')?.summary.answered ?? 0) < requests) peerVm.runFor(1_000_000)
+    const peerWall = (performance.now() - t1) / 1000
+    line('peer_in_process.latency_mean', (net.webReport('peer')?.summary.meanLatencyNs ?? 0) / 1000, 'µs (virtual)')
+    line('peer_in_process.wall_rps', Math.round(requests / peerWall), 'requests/s (wall clock, engine only)')
+    line('app_virtio.ratio_to_peer', peerWall / wall, 'x (service path wall rps / in-process wall rps)')
+  } finally {
+    await service.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+void appVmPath()
