@@ -170,8 +170,15 @@ export class MigrationDestination {
     if (hello.op !== 'hello') return this.outcome('discarded', 'MIGRATION_PROTOCOL')
     const reasons = destinationRefusals(hello.sourceHost, hello.vm, this.opts.offer)
     if (reasons.length === 0) {
-      this.vm = this.opts.createVm(hello.vm)
-      if (this.vm.ram.length !== hello.ramBytes) {
+      try {
+        this.vm = this.opts.createVm(hello.vm)
+      } catch (e) {
+        // the host cannot build it (e.g. no VF for the VM's NIC): a refusal, not a crash of the endpoint
+        reasons.push(e instanceof EngineError ? { code: e.code, params: e.params } : { code: 'MIGRATION_INTERNAL', params: { message: String(e) } })
+      }
+      if (!this.vm) {
+        // refused above
+      } else if (this.vm.ram.length !== hello.ramBytes) {
         reasons.push({ code: 'MIGRATION_DEST_NO_MEMORY', params: { host: this.opts.offer.hostId, needed: hello.ramBytes, available: this.vm.ram.length } })
       } else if (hello.params['postcopy-ram'] && !(this.vm.beginPostcopy && this.vm.installPage && this.vm.endPostcopy)) {
         reasons.push({ code: 'MIGRATION_DEST_LACKS_CAPABILITY', params: { host: this.opts.offer.hostId, capability: 'postcopy-ram' } })
