@@ -88,7 +88,7 @@ describe('refusal up front', () => {
     const vf = describeVm({ name: 'a', memoryMiB: 8, mode: 'hardware-assisted', nic: 'sriov-vf', vtpm: false })
     expect(preflightMigration('host-a', vf, OFFER).map((r) => r.code)).toContain('MIGRATION_BLOCKED_PASSTHROUGH')
     const failover = describeVm({ name: 'a', memoryMiB: 8, mode: 'hardware-assisted', nic: 'vf-failover', vtpm: false })
-    expect(preflightMigration('host-a', failover, { ...OFFER, capabilities: [...OFFER.capabilities, 'nic:virtio'] })).toEqual([])
+    expect(preflightMigration('host-a', failover, { ...OFFER, capabilities: [...OFFER.capabilities, 'nic:virtio', 'nic:sriov-vf'] })).toEqual([])
 
     const src = new DirtierVm(cfg)
     const run = await migrate(src, {}, { descriptor: descriptorFor(src, { devices: [{ id: 'nic0', kind: 'sriov-vf', passthrough: true }] }) })

@@ -51,6 +51,8 @@ export function describeVm(config: VmConfig): VmDescriptor {
   const requires = [`mode:${config.mode}`]
   if (config.vtpm) requires.push('vtpm')
   if (config.nic !== 'none') requires.push(`nic:${config.nic === 'vf-failover' ? 'virtio' : config.nic}`)
+  // the failover pair is rebuilt at the destination, VF included (host-network.ts plugs both halves)
+  if (config.nic === 'vf-failover') requires.push('nic:sriov-vf')
   const devices: VmDescriptor['devices'] = []
   if (config.nic !== 'none') devices.push({ id: 'nic0', kind: config.nic, passthrough: config.nic === 'sriov-vf' })
   return { name: config.name, memoryBytes: config.memoryMiB * 1024 * 1024, requires, devices }
