@@ -60,6 +60,12 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('archive download and 
       expect((await h['snapshots.list']({ vmId: imported.id }, service)).snapshots.map((s) => s.description)).toEqual(['for the class'])
       expect(existsSync(join(archiveDir(service), stored.file))).toBe(false) // the upload was only a way in
       expect(existsSync(ex.path)).toBe(true)
+
+      // a damaged upload is refused naming the uploaded file (not a server path) and removed
+      const junk = await fetch(`${base}/api/archives`, { method: 'POST', body: bytes.subarray(0, 100), headers: auth })
+      const junkFile = ((await junk.json()) as { file: string }).file
+      await expect(h['snapshots.import']({ file: junkFile, rename: false }, service)).rejects.toMatchObject({ code: 'SNAPSHOT_ARCHIVE_CORRUPT', params: { file: junkFile } })
+      expect(existsSync(join(archiveDir(service), junkFile))).toBe(false)
     } finally {
       await lab.close()
       rmSync(staticDir, { recursive: true, force: true })

@@ -10,6 +10,7 @@ import { basename, isAbsolute, join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { snapshotCommands, SnapshotInfoDto, VmDefinition, VmSummary } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
+import { EngineError } from '../../engine/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
 import type { SnapshotInfo, Progress } from '../../engine/snapshot/store'
 import { StoreKeeper } from '../../engine/snapshot/keeper'
@@ -93,8 +94,22 @@ function checkedPath(s: WorkbenchService, path: string): string {
   return path
 }
 
+/** The engine names the archive by its full path; the user knows it by `label`. */
+function namedAs(err: unknown, path: string, label: string): unknown {
+  if (err instanceof EngineError && err.params.file === path) return new WorkbenchError(err.code, { ...err.params, file: label })
+  return err
+}
+
 /** Import the archive at `path` as a new VM (registry entry + store VM); `label` names it in errors. */
 export async function importArchiveFile(s: WorkbenchService, path: string, label: string, rename: boolean): Promise<VmSummary> {
+  try {
+    return await importArchiveAt(s, path, label, rename)
+  } catch (err) {
+    throw namedAs(err, path, label)
+  }
+}
+
+async function importArchiveAt(s: WorkbenchService, path: string, label: string, rename: boolean): Promise<VmSummary> {
   try {
     statSync(path)
   } catch {
@@ -259,9 +274,16 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     }
     if (req.path !== undefined) return importArchiveFile(s, checkedPath(s, req.path), basename(req.path), req.rename)
     const file = req.file as string
-    const vm = await importArchiveFile(s, join(archiveDir(s), file), file, req.rename)
-    // an archive a browser uploaded is removed once imported (it was only a way in)
-    if (file.startsWith('upload-')) rmSync(join(archiveDir(s), file), { force: true })
-    return vm
+    // an archive a browser uploaded was only a way in: removed once imported or refused, kept while the user
+    // decides about a name clash (the import under a new name uses it)
+    const upload = file.startsWith('upload-')
+    try {
+      const vm = await importArchiveFile(s, join(archiveDir(s), file), file, req.rename)
+      if (upload) rmSync(join(archiveDir(s), file), { force: true })
+      return vm
+    } catch (err) {
+      if (upload && !(err instanceof WorkbenchError && err.code === 'SNAPSHOT_IMPORT_VM_EXISTS')) rmSync(join(archiveDir(s), file), { force: true })
+      throw err
+    }
   }
 }
