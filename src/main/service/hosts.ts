@@ -59,6 +59,15 @@ function usesVf(nic: NicModel): boolean {
   return nic === 'sriov-vf' || nic === 'vf-failover'
 }
 
+function liveCount(placed: PlacedVm[]): number {
+  return placed.filter((v) => v.state === 'running' || v.state === 'paused').length
+}
+
+/** A worker sets up its host network (IOMMU, SR-IOV NIC, host name in refusals) once, when it starts. */
+function workerStale(cur: HostDef, next: HostInput): boolean {
+  return cur.iommu !== next.iommu || cur.sriovVfs !== next.sriovVfs || cur.name !== next.name
+}
+
 function refusal(code: string, params: Record<string, string | number>): ErrorPayload {
   return { code, params }
 }
@@ -67,8 +76,9 @@ function refusal(code: string, params: Record<string, string | number>): ErrorPa
  * must still fit, and every VM must fit alone (else it could never start); cores: every VM's vCPUs; VFs: those
  * assigned stay, and VMs holding a VF keep their IOMMU. */
 export function editRefusal(host: HostDef, next: HostInput, placed: PlacedVm[]): ErrorPayload | null {
-  const live = placed.filter((v) => v.state === 'running' || v.state === 'paused')
-  const used = live.reduce((sum, v) => sum + v.memoryMiB, 0)
+  const used = placed
+    .filter((v) => v.state === 'running' || v.state === 'paused')
+    .reduce((sum, v) => sum + v.memoryMiB, 0)
   if (next.memoryMiB < used) return refusal('HOST_MEMORY_IN_USE', { host: host.name, requested: next.memoryMiB, used })
   const biggest = placed.reduce<PlacedVm | null>((b, v) => (!b || v.memoryMiB > b.memoryMiB ? v : b), null)
   if (biggest && next.memoryMiB < biggest.memoryMiB) {
@@ -137,14 +147,28 @@ export class HostManager {
     return def
   }
 
-  update(id: string, input: HostInput, placed: PlacedVm[]): HostDef {
+  /** Redefines a host. Its worker thread takes the host's IOMMU and SR-IOV NIC (and name) when it starts its
+   * network, and keeps them: a change there is refused while VMs run on the host, and otherwise ends the idle
+   * worker so the next VM start begins one with the new capabilities. */
+  async update(id: string, input: HostInput, placed: PlacedVm[]): Promise<HostDef> {
     const cur = this.get(id)
     this.checkName(input.name, id)
-    const why = editRefusal(cur, input, placed)
+    const why = this.redefineRefusal(cur, input, placed)
     if (why) throw new WorkbenchError(why.code, why.params)
     const def: HostDef = { id, ...input }
     this.store.save(this.store.value.map((h) => (h.id === id ? def : h)))
+    if (workerStale(cur, input) && liveCount(placed) === 0) await this.stopWorker(id)
     return def
+  }
+
+  /** editRefusal, and a network change under a worker that runs VMs. */
+  private redefineRefusal(cur: HostDef, next: HostInput, placed: PlacedVm[]): ErrorPayload | null {
+    const why = editRefusal(cur, next, placed)
+    if (why) return why
+    const live = liveCount(placed)
+    const nicChanged = cur.iommu !== next.iommu || cur.sriovVfs !== next.sriovVfs
+    if (nicChanged && live > 0 && this.existing(cur.id)) return refusal('HOST_CAPS_IN_USE', { host: cur.name, count: live })
+    return null
   }
 
   /** Removes a host with no VMs on it (not the last one) and shuts its worker thread down. */
@@ -169,7 +193,7 @@ export class HostManager {
     }
     for (const h of next) {
       const cur = current.find((c) => c.id === h.id)
-      if (cur && !why) why = editRefusal(cur, h, placedOn(h.id))
+      if (cur && !why) why = this.redefineRefusal(cur, h, placedOn(h.id))
     }
     return {
       preset,
@@ -184,9 +208,13 @@ export class HostManager {
     const p = this.preview(preset, placedOn)
     if (p.refusal) throw new WorkbenchError(p.refusal.code, p.refusal.params)
     const next = presetHosts(preset)
-    const gone = this.store.value.filter((h) => !next.some((n) => n.id === h.id)).map((h) => h.id)
+    // removed hosts, and kept ones whose network changed (no VMs run there: the preview checked)
+    const stale = this.store.value.filter((h) => {
+      const n = next.find((x) => x.id === h.id)
+      return !n || (workerStale(h, n) && liveCount(placedOn(h.id)) === 0)
+    })
     this.store.save(next)
-    await Promise.all(gone.map((id) => this.stopWorker(id)))
+    await Promise.all(stale.map((h) => this.stopWorker(h.id)))
   }
 
   private checkName(name: string, self: string | null): void {

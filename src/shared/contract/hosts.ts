@@ -115,6 +115,7 @@ export const hostErrorCodes = [
   'HOST_CORES_BELOW_VM', // { host, requested, vm, vcpus }
   'HOST_VFS_IN_USE', // { host, requested, used }
   'HOST_IOMMU_IN_USE', // { host, used }
+  'HOST_CAPS_IN_USE', // { host, count }
   'HOST_MIGRATION_TARGET', // { host, vm }
   'HOST_PRESET_BLOCKED' // { host, count }
 ] as const

@@ -103,11 +103,14 @@ describe('hosts: add, edit, remove', () => {
     await service.start(big.id)
     for (const v of service.vms.list().filter((x) => x.name.startsWith('vf'))) await service.start(v.id)
     expect(await refused('hosts.update', edit({ memoryMiB: 1100 }))).toEqual({ code: 'HOST_MEMORY_IN_USE', params: { host: 'host-a', requested: 1100, used: 1152 } })
-    // what fits is accepted, renamed in place (same id, VMs stay), and the wizard's limits follow
-    const saved = (await ok('hosts.update', edit({ name: 'rack-1', memoryMiB: 1152, cores: 3, sriovVfs: 2 }))) as Host
-    expect(saved).toMatchObject({ id: 'host-a', name: 'rack-1', memoryMiB: 1152, cores: 3, sriovVfs: 2, usedVfs: 2, usedMemoryMiB: 1152, vmCount: 3 })
+    // the running worker set up the host network with 4 VFs behind an IOMMU: that stays while VMs run there
+    expect(await refused('hosts.update', edit({ sriovVfs: 2 }))).toEqual({ code: 'HOST_CAPS_IN_USE', params: { host: 'host-a', count: 3 } })
+    // what fits is accepted, renamed in place (same id, VMs stay, worker too), and the wizard's limits follow
+    const worker = service.hosts.existing('host-a')
+    const saved = (await ok('hosts.update', edit({ name: 'rack-1', memoryMiB: 1152, cores: 3 }))) as Host
+    expect(saved).toMatchObject({ id: 'host-a', name: 'rack-1', memoryMiB: 1152, cores: 3, sriovVfs: 4, usedVfs: 2, usedMemoryMiB: 1152, vmCount: 3, worker: 'running' })
+    expect(service.hosts.existing('host-a')).toBe(worker)
     expect(() => service.create({ ...vm, name: 'wide', vcpus: 4 })).toThrow(expect.objectContaining({ code: 'VM_VCPUS_OVER_HOST', params: { host: 'rack-1', cores: 3 } }))
-    expect(() => service.create({ ...vm, name: 'vf3', nic: 'sriov-vf' })).toThrow(expect.objectContaining({ code: 'HOST_NO_FREE_VF' }))
     const small = service.create({ ...vm, name: 'small' })
     await expect(service.start(small.id)).rejects.toMatchObject({ code: 'HOST_OUT_OF_MEMORY', params: { host: 'rack-1', requested: 64, free: 0 } })
   })
@@ -208,6 +211,27 @@ describe('hosts: worker threads', () => {
     expect(service.hosts.existing('lab-x')).toBeNull()
     await expect(conn.call('vm.stop', { vmId: v.id })).rejects.toMatchObject({ code: 'HOST_WORKER_FAILED' })
     expect(() => service.hosts.connection('lab-x')).toThrow(expect.objectContaining({ code: 'HOST_NOT_FOUND' }))
+  })
+
+  it('a network change ends an idle worker, so the next VM start sets the host up anew', async () => {
+    const { service, ok } = setup()
+    const v = service.create({ ...vm, hostId: 'host-b' })
+    await service.start(v.id)
+    const first = await until(() => service.hosts.existing('host-b'))
+    await service.stop(v.id)
+    // no VM runs: the worker is still up, with host-b's old network (no IOMMU, no VFs)
+    expect(service.hostList().find((h) => h.id === 'host-b')?.worker).toBe('running')
+    // cores and memory do not concern the worker
+    await ok('hosts.update', { id: 'host-b', name: 'host-b', cores: 4, memoryMiB: 2048, iommu: false, sriovVfs: 0 })
+    expect(service.hosts.existing('host-b')).toBe(first)
+    await ok('hosts.update', { id: 'host-b', name: 'host-b', cores: 4, memoryMiB: 2048, iommu: true, sriovVfs: 2 })
+    expect(threadOf(first).threadId).toBe(-1)
+    expect(service.hostList().find((h) => h.id === 'host-b')).toMatchObject({ worker: 'idle', iommu: true, sriovVfs: 2 })
+    const withVf = service.create({ ...vm, name: 'beta', hostId: 'host-b', nic: 'sriov-vf' })
+    await service.start(withVf.id)
+    const second = await until(() => service.hosts.existing('host-b'))
+    expect(second).not.toBe(first)
+    expect(threadOf(second).threadId).toBeGreaterThan(0)
   })
 
   it('loading a preset stops the workers of the hosts it removes', async () => {

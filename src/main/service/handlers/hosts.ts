@@ -36,9 +36,9 @@ function described(s: WorkbenchService, id: string): Host {
 export const hostHandlers: Handlers<keyof typeof hostCommands> = {
   'hosts.list': (_req, s) => s.hostList(),
   'hosts.create': (req, s) => described(s, s.hosts.add(req).id),
-  'hosts.update': (req, s) => {
+  'hosts.update': async (req, s) => {
     const { id, ...input } = req
-    s.hosts.update(id, input, placedOn(s, id))
+    await s.hosts.update(id, input, placedOn(s, id))
     return described(s, id)
   },
   'hosts.delete': async (req, s) => {

@@ -75,6 +75,7 @@ export default {
     HOST_CORES_BELOW_VM: 'Host {host} cannot have only {requested} cores: VM {vm} has {vcpus} vCPUs.',
     HOST_VFS_IN_USE: 'Host {host} cannot offer only {requested} virtual functions: {used} are assigned to VMs.',
     HOST_IOMMU_IN_USE: 'Host {host} must keep its IOMMU: {used} VM(s) use an SR-IOV virtual function through it.',
+    HOST_CAPS_IN_USE: 'Stop the {count} VM(s) running on host {host} before changing its IOMMU or SR-IOV NIC: its worker thread sets up the host network when it starts.',
     HOST_MIGRATION_TARGET: 'VM {vm} is migrating to host {host}; wait until the migration ends.',
     HOST_PRESET_BLOCKED: 'Host {host} would disappear but has {count} VM(s). Delete or migrate them first.'
   }

@@ -75,6 +75,7 @@ export default {
     HOST_CORES_BELOW_VM: '主机 {host} 不能只有 {requested} 个核心：虚拟机 {vm} 有 {vcpus} 个 vCPU。',
     HOST_VFS_IN_USE: '主机 {host} 不能只提供 {requested} 个虚拟功能：已有 {used} 个分配给虚拟机。',
     HOST_IOMMU_IN_USE: '主机 {host} 必须保留 IOMMU：有 {used} 台虚拟机通过它使用 SR-IOV 虚拟功能。',
+    HOST_CAPS_IN_USE: '更改主机 {host} 的 IOMMU 或 SR-IOV 网卡前，请先停止其上运行的 {count} 台虚拟机：其工作线程在启动时建立主机网络。',
     HOST_MIGRATION_TARGET: '虚拟机 {vm} 正在迁移到主机 {host}；请等迁移结束。',
     HOST_PRESET_BLOCKED: '主机 {host} 将被移除，但其上有 {count} 台虚拟机。请先删除或迁移它们。'
   }
