@@ -181,7 +181,9 @@ export class MigrationManager {
 
   exportHistory(format: 'csv' | 'json'): { text: string; mime: string; filename: string } {
     if (format === 'json') return { text: JSON.stringify(this.history, null, 2) + '\n', mime: 'application/json', filename: 'migrations.json' }
-    const head = 'migration,vm,source,target,status,switchover,downtime_ms,total_time_ms,transferred_bytes,round,pages_sent,pages_dirtied,duration_ms,round_bytes,cpu_throttle_percentage'
+    const head =
+      'migration,vm,source,target,status,switchover,downtime_ms,total_time_ms,transferred_bytes,round,pages_sent,pages_dirtied,duration_ms,round_bytes,cpu_throttle_percentage,' +
+      'client_requests,client_answered,client_max_gap_ms,client_max_latency_ms'
     const rows: string[] = [head]
     const csv = (v: string | number | null): string => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v ?? ''))
     for (const r of this.history) {
@@ -190,7 +192,9 @@ export class MigrationManager {
       const rounds = i.rounds.length > 0 ? i.rounds : [null]
       for (const rd of rounds) {
         const tail = rd ? [rd.round, rd.pagesSent, rd.pagesDirtied, rd.durationMs, rd.bytes, rd.throttle] : ['', '', '', '', '', '']
-        rows.push([...common, ...tail].map(csv).join(','))
+        const c = r.client
+        const client = c && c.status !== 'no-answer' ? [c.sent, c.answered, c.maxGapMs, c.maxLatencyMs] : ['', '', '', '']
+        rows.push([...common, ...tail, ...client].map(csv).join(','))
       }
     }
     return { text: rows.join('\n') + '\n', mime: 'text/csv', filename: 'migrations.csv' }
