@@ -2,7 +2,10 @@
 // real VMM: take a snapshot with a description, see it as the current position, revert to it after typing,
 // clone the VM from it, export the VM as an archive (a browser download), upload it back and import it: the
 // name clash is offered as an import under a new name.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { missingPrerequisite, startLab } from './lab-server'
@@ -94,6 +97,22 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     await clash.locator('[data-action=import-renamed]').click()
     await page.locator('[data-testid=notice]', { hasText: 'Imported VM “snaplab (2)”' }).waitFor({ timeout: 60_000 })
     expect((await call<{ name: string }[]>('vms.list', {})).map((v) => v.name).sort()).toEqual(['snaplab', 'snaplab (2)', 'snaplab copy'])
+
+    // a large upload shows its progress (the network slowed to 2 MB/s), and a file that is not an archive is
+    // refused with a clear message naming it
+    const junk = join(mkdtempSync(join(tmpdir(), 'wb-junk-')), 'not-an-archive.tar.gz')
+    writeFileSync(junk, randomBytes(6 << 20))
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 2_000_000 })
+    await panel.locator('[data-action=import]').click()
+    await page.locator('[data-testid=upload-input]').setInputFiles(junk)
+    const bar = panel.locator('[data-testid=snapshot-progress] progress[value]')
+    await expect.poll(async () => Number((await bar.getAttribute('value', { timeout: 20_000 })) ?? 0), { timeout: 20_000, interval: 100 }).toBeGreaterThan(0)
+    expect(await panel.locator('[data-testid=snapshot-progress]').innerText()).toMatch(/Uploading [\d.]+ [KM]iB of 6\.0 MiB… · \d+ %/)
+    await page.locator('[data-testid=notice]', { hasText: 'is damaged or is not a VM archive' }).waitFor({ timeout: 60_000 })
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    rmSync(dirname(junk), { recursive: true, force: true })
     expect(pageErrors).toEqual([])
   }, 300_000)
 })
