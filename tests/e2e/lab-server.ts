@@ -28,8 +28,10 @@ export interface RunningLab {
   stop(): Promise<void>
 }
 
-export async function startLab(): Promise<RunningLab> {
+/** Starts the built lab server on a new data directory; `prepare` may put files there first (state to load). */
+export async function startLab(prepare?: (dataDir: string) => void): Promise<RunningLab> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wb-e2e-'))
+  prepare?.(dataDir)
   const proc = spawn(process.execPath, [join(ROOT, 'out/main/lab.js'), '--data-dir', dataDir, '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe']
