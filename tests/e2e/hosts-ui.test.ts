@@ -1,6 +1,9 @@
 // The Hosts page as an instructor uses it, in 简体中文, in chromium against the built lab server: add a host without
 // an IOMMU from the keyboard, see its card, see the create-VM wizard offer it; a refused edit shows its reason at
-// the field; the teaching-lab preset is refused while a VM would lose its host, then confirmed and loaded.
+// the field; the teaching-lab preset is refused while a VM would lose its host, then confirmed and loaded. After an
+// unreadable hosts file, the VMs left without a host are listed and come back with a host of the same name.
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { missingPrerequisite } from './lab-server'
 import { labPage } from './lab-page'
@@ -120,6 +123,37 @@ describe.skipIf(skip !== null)(`Hosts page in chromium${skip ? ` (skipped: ${ski
     await page.locator('[data-host=lab-d]').waitFor()
     expect(await page.locator('[data-host]').evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual(['lab-a', 'lab-b', 'lab-c', 'lab-d'])
     expect(await page.locator('[data-host=lab-c] [data-iommu]').innerText()).toBe('否')
+    expect(session.pageErrors).toEqual([])
+  }, 120_000)
+})
+
+describe.skipIf(skip !== null)(`Hosts page after an unreadable hosts file${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  // a VM defined on lab-z, and a hosts.json torn mid-write by something other than the workbench
+  const session = labPage(800, {
+    prepare: (dataDir) => {
+      const vm = { id: 'web-9', name: 'web-9', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'lab-z', seq: 9 }
+      writeFileSync(join(dataDir, 'vms.json'), JSON.stringify({ version: 1, nextSeq: 10, vms: [vm] }))
+      writeFileSync(join(dataDir, 'hosts.json'), '[{"id": "lab-z", "name": "lab-z", "cores"')
+    }
+  })
+
+  it('lists the VMs whose host is gone, and a host with that name brings them back', async () => {
+    const { page, lab } = session
+    await page.goto(`${lab.url}#/hosts`)
+    const orphans = page.locator('[data-testid=orphan-vms]')
+    await orphans.waitFor()
+    expect(await page.locator('[data-host]').evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual(['host-a', 'host-b'])
+    expect(await orphans.locator('li').innerText()).toMatch(/^web-9\s+on lab-z$/)
+    // the torn file was kept aside, not overwritten
+    expect(readdirSync(lab.dataDir)).toContain('hosts.json.corrupt-1')
+
+    await page.click('[data-testid=add-host]')
+    await page.fill('#host-name', 'lab-z')
+    await page.keyboard.press('Enter')
+    const card = page.locator('[data-host=lab-z]')
+    await card.waitFor()
+    await orphans.waitFor({ state: 'detached' })
+    expect(await card.locator('[data-vm] a').innerText()).toBe('web-9')
     expect(session.pageErrors).toEqual([])
   }, 120_000)
 })

@@ -18,7 +18,7 @@ export interface LabPage {
 
 /** For a whole test file: a lab server, a socket to it and one chromium page, started before the enclosing suite's
  * tests and stopped after them. Call it inside the `describe` (so a skipped suite starts nothing). */
-export function labPage(height: number, options: { acceptDownloads?: boolean } = {}): LabPage {
+export function labPage(height: number, options: { acceptDownloads?: boolean; prepare?: (dataDir: string) => void } = {}): LabPage {
   let lab: RunningLab | undefined
   let ws: LabSocket | undefined
   let opened: OpenPage | undefined
@@ -27,9 +27,9 @@ export function labPage(height: number, options: { acceptDownloads?: boolean } =
     return v
   }
   beforeAll(async () => {
-    lab = await startLab()
+    lab = await startLab(options.prepare)
     ws = await connect(lab)
-    opened = await openPage(height, options)
+    opened = await openPage(height, { acceptDownloads: options.acceptDownloads })
   }, 120_000)
   afterAll(async () => {
     ws?.close()

@@ -52,6 +52,11 @@ export default {
       kept: 'Redefined: {names}.',
       confirm: 'Replace hosts'
     },
+    orphans: {
+      title: 'VMs without a host',
+      body: 'These VMs belong to hosts that no longer exist (the hosts file could not be read and was reset). Add a host with the same name to bring them back, or delete them.',
+      on: 'on {host}'
+    },
     notice: {
       added: 'Host {name} added.',
       saved: 'Host {name} saved.',

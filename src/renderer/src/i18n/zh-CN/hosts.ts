@@ -52,6 +52,11 @@ export default {
       kept: '重新定义：{names}。',
       confirm: '替换主机'
     },
+    orphans: {
+      title: '没有主机的虚拟机',
+      body: '这些虚拟机所属的主机已不存在（主机文件无法读取，已被重置）。添加一台同名主机即可让它们回来，或者删除它们。',
+      on: '位于 {host}'
+    },
     notice: {
       added: '已添加主机 {name}。',
       saved: '已保存主机 {name}。',
