@@ -83,10 +83,13 @@ export function captureOnHost(rt: HostRuntime, a: SnapshotCaptureArgs): Snapshot
 }
 
 // reverts of running VMs stage the pages they read (nothing changes before all verified): one buffer per worker,
-// kept, because a fresh one costs a page fault per 4 KiB every time
+// kept, because a fresh one costs a page fault per 4 KiB every time; only up to 64 MiB is kept (a revert that
+// reads more is rare and pays its faults), so a worker never holds a large guest's worth of memory for nothing
+const KEEP_STAGING_BYTES = 64 << 20
 let staging: Buffer | null = null
 const stagingBuffer = (bytes: number): Buffer => {
-  if (staging === null || staging.length < bytes) staging = Buffer.allocUnsafeSlow(bytes)
+  if (bytes > KEEP_STAGING_BYTES) return Buffer.allocUnsafeSlow(bytes)
+  if (staging === null || staging.length < bytes) staging = Buffer.allocUnsafeSlow(Math.min(KEEP_STAGING_BYTES, Math.max(bytes, 8 << 20)))
   return staging
 }
 
