@@ -11,7 +11,7 @@ import type { PostcopyTarget } from '../vmm/vm-state'
 import type { DestinationOffer, VmDescriptor } from './blockers'
 import { channelFromPort } from './channel'
 import { MigrationDestination, type DestinationEvent } from './destination'
-import { MigrationLoadClient, PROBE_NS, requestInterval, type ClientHandoff, type ClientNetwork, type ClientReport } from './load-client'
+import { announceVm, FrozenPort, MigrationLoadClient, PROBE_NS, requestInterval, type ClientHandoff, type ClientNetwork, type ClientReport } from './load-client'
 import { NicSafePostcopyVm } from './postcopy-dma'
 import { resolveMigrationParams, type MigrationParams } from './params'
 import { MigrationSource, type MigrationOutcome } from './source'
@@ -109,6 +109,7 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
     if (!load.settleProbe()) load = null
   }
   let handoff: Omit<ClientHandoff, 'downtimeNs'> | null = null
+  let frozen: FrozenPort | null = null
   let handedOver = false
   const sendClient = (downtimeMs: number | null): void => {
     if (handedOver || !a.clientLink) return
@@ -135,7 +136,8 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
     },
     onPause: () => {
       flushSerial(a.events, a.migrationId, a.vmId, vm)
-      if (load) handoff = load.handOff(a.vmId, () => vm.step(0))
+      if (host.network && hasNic) frozen = new FrozenPort(host.network, a.vmId)
+      if (load && frozen) handoff = load.handOff(frozen, () => vm.step(0))
     }
   })
   activeSources.set(a.migrationId, source)
@@ -146,6 +148,9 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
     sendClient(outcome.status === 'completed' ? outcome.info.downtime : null)
     let clientStaysHere = false
     if (outcome.sourceVmUsable) {
+      // the guest continues here: its NIC gets frames again (with a client, the kept ones come through it)
+      const f = frozen as FrozenPort | null
+      f?.thaw(!(load && handoff))
       host.adopt(a.vmId, vm)
       if (load && handoff && host.network) {
         // paused, then the switchover failed: the client continues here, as the guest does
@@ -184,6 +189,8 @@ export function startDestinationEndpoint(host: MigrationHost, a: MigrationHostMe
   /** Connect the arriving client to this host's network as the guest resumes here (before its first run). */
   const connectClient = (guest: VmInstance): Promise<void> =>
     (connecting ??= incoming.then((h) => {
+      // QEMU's announce-self: the destination's switch learns the VM's MAC before the guest runs here
+      if (host.network && (guest as { nic?: unknown }).nic) announceVm(host.network, a.vmId)
       if (!h || !host.network) {
         done('client')
         return

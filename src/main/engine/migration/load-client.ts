@@ -10,7 +10,7 @@
 // sits behind another port. Host time at the destination continues at pause + downtime: requests sent during the
 // downtime reach the guest when it resumes there, which is the blip.
 import type { EventQueue } from '../network/events'
-import type { FrameRx, Mac } from '../network/frame'
+import { BROADCAST, buildFrame, type FrameRx, type Mac } from '../network/frame'
 import type { SwitchPort, VirtualSwitch } from '../network/switch'
 import { WebLoadClient, type WebClientState, type WebClientSummary } from '../network/web-client'
 
@@ -71,6 +71,46 @@ export function requestInterval(ramBytes: number, bandwidth: number): number {
 
 const CLIENT_MAC = [0x02, 0x00, 0x00, 0x00, 0xc2]
 
+const ETHERTYPE_RARP = 0x8035
+
+/** Teach the switch where the VM's MAC is: a RARP broadcast from the VM's port, as QEMU's announce-self sends
+ * on the guest's behalf after a migration (net/announce.c: reverse request, sender and target = the VM's MAC).
+ * Until a switch has learned a MAC it floods frames for it to every port, and a guest on another port that does
+ * not filter by MAC (ours does not) would answer a request meant for this one. */
+export function announceVm(net: ClientNetwork, vmId: string): void {
+  const mac = net.macOf(vmId)
+  const port = net.sw.ports.find((p) => p.name === vmId)
+  if (!mac || !port) return
+  const p = new Uint8Array(28)
+  p.set([0, 1, 0x08, 0x00, 6, 4, 0, 3])
+  p.set(mac, 8)
+  p.set(mac, 18)
+  port.transmit(buildFrame(BROADCAST, mac, ETHERTYPE_RARP, p))
+}
+
+/** The paused source VM's switch port. From the pause on, frames for the VM are kept instead of reaching its NIC:
+ * the NIC would write them into guest RAM after the last dirty pages were collected, and the destination would
+ * never get those bytes. They go to the destination with the client (or, without one, are dropped as a paused
+ * QEMU's tap drops them), or to the NIC again when the guest resumes here. */
+export class FrozenPort {
+  readonly caught: { at: number; frame: Uint8Array }[] = []
+  private readonly port: SwitchPort | null
+  private readonly rx: FrameRx | null
+
+  constructor(net: ClientNetwork, name: string) {
+    this.port = net.sw.ports.find((p) => p.name === name) ?? null
+    this.rx = this.port?.rx ?? null
+    if (this.port) this.port.rx = { receive: (frame) => this.caught.push({ at: net.events.now, frame: frame.slice() }) }
+  }
+
+  /** The guest runs here again: frames reach its NIC; with `deliver`, the kept ones first. */
+  thaw(deliver: boolean): void {
+    if (!this.port || !this.rx) return
+    this.port.rx = this.rx
+    if (deliver) for (const f of this.caught.splice(0)) this.rx.receive(f.frame)
+  }
+}
+
 export class MigrationLoadClient {
   readonly client: WebLoadClient
   status: ClientStatus = 'probing'
@@ -101,6 +141,8 @@ export class MigrationLoadClient {
     if (!mac) return null
     const c = new MigrationLoadClient(net, vmId, new Uint8Array([...CLIENT_MAC, mac[5]]), intervalNs, onReport)
     c.originNs = c.now + PROBE_NS // the migration starts after the probe
+    // the client's first request must not be flooded to other VMs (a real client's ARP exchange teaches the switch)
+    announceVm(net, vmId)
     c.client.start()
     return c
   }
@@ -133,26 +175,21 @@ export class MigrationLoadClient {
     this.onReport({ status: this.status, intervalNs: this.intervalNs, samples, summary: this.client.summary(this.now) })
   }
 
-  /** At the pause (the guest no longer runs here): stop sending, collect what is on the wire, leave the switch.
-   * `syncVm` makes the VM's clock the network's (another VM on the host may have run since the guest's last
-   * slice): the pause is at the VM's host time. */
-  handOff(vmPortName: string, syncVm: () => void): Omit<ClientHandoff, 'downtimeNs'> {
+  /** At the pause (the guest no longer runs here; its port frozen): stop sending, collect what is on the wire,
+   * leave the switch. `syncVm` makes the VM's clock the network's (another VM on the host may have run since the
+   * guest's last slice): the pause is at the VM's host time. Frames the frozen port keeps later (until the
+   * handoff is sent) go along too. */
+  handOff(frozen: FrozenPort, syncVm: () => void): Omit<ClientHandoff, 'downtimeNs'> {
     syncVm()
     const pausedAt = this.now
     const state = this.client.saveState(true)
-    const vmPort = this.net.sw.ports.find((p) => p.name === vmPortName)
-    const toVm: ClientHandoff['toVm'] = []
     const toClient: ClientHandoff['toClient'] = []
     const events = this.net.events
-    const catcher = (into: ClientHandoff['toVm']): FrameRx => ({ receive: (frame) => into.push({ at: events.now, frame: frame.slice() }) })
-    const vmRx = vmPort?.rx
-    if (vmPort) vmPort.rx = catcher(toVm)
-    this.port.rx = catcher(toClient)
+    this.port.rx = { receive: (frame) => toClient.push({ at: events.now, frame: frame.slice() }) }
     // frames already on the wire arrive within FLIGHT_NS; nothing new is sent (the guest is paused, the client stopped)
     events.runUntil(pausedAt + FLIGHT_NS)
-    if (vmPort && vmRx) vmPort.rx = vmRx
     this.close()
-    return { vmId: this.vmId, client: state, clientMac: [...this.mac], intervalNs: this.intervalNs, originNs: this.originNs, pausedAt, toVm, toClient, reported: this.reported }
+    return { vmId: this.vmId, client: state, clientMac: [...this.mac], intervalNs: this.intervalNs, originNs: this.originNs, pausedAt, toVm: frozen.caught, toClient, reported: this.reported }
   }
 
   /** Continue a handed-over client on this host's network. `syncVm` attaches the arriving VM's clock to the
