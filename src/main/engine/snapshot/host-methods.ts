@@ -97,10 +97,18 @@ export function restoreOnHost(rt: HostRuntime, a: SnapshotRestoreArgs): Snapshot
   const running = existing(rt, a.vmId)
   if (!running && !a.elf) throw new Error('snapshot.restore: the VM is not on this host and no image was given')
   const elf = a.elf as Uint8Array
-  const vm = running ?? rt.build(a.config, elf)
+  // a VM built for the revert gets its NIC plugged into this host's network under its own id, as at boot: the
+  // snapshot's device state (virtio queues, NIC registers) needs the device, and its frames must reach the switch
+  const vm = running ?? rt.build(a.config, elf, a.vmId)
   // a VM built for the revert is dropped if it fails, so it is read into directly; its RAM is zero but for its image
   const where = running ? { staging: stagingBuffer } : { freshExcept: freshVmPages(elf) }
-  const r = restoreVm(a.plan, vm, { ...where, onProgress: reporter(a.progress) })
+  let r: ReturnType<typeof restoreVm>
+  try {
+    r = restoreVm(a.plan, vm, { ...where, onProgress: reporter(a.progress) })
+  } catch (err) {
+    if (!running) rt.release(a.vmId, vm) // give back its switch port (and VF) on this host
+    throw err
+  }
   if (running) {
     rt.sendSerial(a.vmId, new Uint8Array(0)) // clears the scheduler's idle mark: the restored guest may have work
   } else {
