@@ -3,26 +3,9 @@
  * exits. */
 #include "nic.h"
 #include "io.h"
+#include "wb_nic.h"
 
-#define VF 0x10310000u
-#define CTRL 0x00
-#define MAC_LO 0x08
-#define MAC_HI 0x0c
-#define TX_BASE 0x10
-#define TX_SIZE 0x14
-#define TX_TAIL 0x18
-#define RX_BASE 0x20
-#define RX_SIZE 0x24
-#define RX_TAIL 0x28
-#define IRQ_MASK 0x34
 #define RING 16
-#define DD 1
-
-struct vf_desc {
-  uint32_t addr, addr_hi;
-  uint16_t len, flags;
-  uint32_t rsvd;
-};
 
 static volatile struct vf_desc txd[RING] __attribute__((aligned(16)));
 static volatile struct vf_desc rxd[RING] __attribute__((aligned(16)));
@@ -31,24 +14,21 @@ static uint8_t rxbuf[RING][1536] __attribute__((aligned(16)));
 static uint32_t tx_tail, tx_clean, rx_next, rx_tail;
 
 int nic_init(uint8_t mac[6]) {
-  uint32_t lo = mmio_r32(VF + MAC_LO), hi = mmio_r32(VF + MAC_HI);
-  for (int i = 0; i < 4; i++) mac[i] = (uint8_t)(lo >> (8 * i));
-  mac[4] = (uint8_t)hi;
-  mac[5] = (uint8_t)(hi >> 8);
+  wb_mac_from_regs(mmio_r32(VF_BASE + VF_MAC_LO), mmio_r32(VF_BASE + VF_MAC_HI), mac);
   for (int i = 0; i < RING; i++) {
     rxd[i].addr = (uint32_t)rxbuf[i];
     rxd[i].len = sizeof rxbuf[i];
     rxd[i].flags = 0;
   }
-  mmio_w32(VF + TX_BASE, (uint32_t)txd);
-  mmio_w32(VF + TX_SIZE, RING);
-  mmio_w32(VF + RX_BASE, (uint32_t)rxd);
-  mmio_w32(VF + RX_SIZE, RING);
-  mmio_w32(VF + IRQ_MASK, 3); /* completions as posted interrupts */
-  mmio_w32(VF + CTRL, 1);
+  mmio_w32(VF_BASE + VF_TX_BASE, (uint32_t)txd);
+  mmio_w32(VF_BASE + VF_TX_SIZE, RING);
+  mmio_w32(VF_BASE + VF_RX_BASE, (uint32_t)rxd);
+  mmio_w32(VF_BASE + VF_RX_SIZE, RING);
+  mmio_w32(VF_BASE + VF_IRQ_MASK, 3); /* completions as posted interrupts */
+  mmio_w32(VF_BASE + VF_CTRL, 1);
   rx_tail = RING - 1;
   mb();
-  mmio_w32(VF + RX_TAIL, rx_tail);
+  mmio_w32(VF_BASE + VF_RX_TAIL, rx_tail);
   return 0;
 }
 
@@ -65,12 +45,12 @@ int nic_tx_add(const uint8_t *frame, uint32_t len) {
 
 void nic_tx_kick(void) {
   mb();
-  mmio_w32(VF + TX_TAIL, tx_tail); /* doorbell: a plain store into the VF's page */
+  mmio_w32(VF_BASE + VF_TX_TAIL, tx_tail); /* doorbell: a plain store into the VF's page */
 }
 
 uint32_t nic_tx_reap(void) {
   uint32_t n = 0;
-  while (tx_clean != tx_tail && (txd[tx_clean].flags & DD)) {
+  while (tx_clean != tx_tail && (txd[tx_clean].flags & VF_DD)) {
     tx_clean = (tx_clean + 1) % RING;
     n++;
   }
@@ -78,7 +58,7 @@ uint32_t nic_tx_reap(void) {
 }
 
 uint32_t nic_recv(uint8_t *buf, uint32_t cap) {
-  if (!(rxd[rx_next].flags & DD)) return 0;
+  if (!(rxd[rx_next].flags & VF_DD)) return 0;
   uint32_t len = rxd[rx_next].len;
   if (len > cap) len = cap;
   io_memcpy(buf, rxbuf[rx_next], len);
@@ -87,6 +67,6 @@ uint32_t nic_recv(uint8_t *buf, uint32_t cap) {
   rx_next = (rx_next + 1) % RING;
   rx_tail = (rx_tail + 1) % RING;
   mb();
-  mmio_w32(VF + RX_TAIL, rx_tail);
+  mmio_w32(VF_BASE + VF_RX_TAIL, rx_tail);
   return len;
 }

@@ -152,7 +152,7 @@ int ctr_syscall_allowed(uint32_t nr);
 uint32_t ctr_next_vpid(uint32_t ctr);
 extern uint32_t flaw_klog;
 
-/* net.c: the network device (net=virtio|emulated|none|auto): virtio receives by interrupt, the emulated NIC polls */
+/* net.c: the network device (net=virtio|emulated|vf|none|auto): virtio receives by interrupt, the others poll */
 extern uint32_t boot_dtb;
 int net_probe(void); /* NET_NONE / NET_VIRTIO / NET_EMULATED (abi.h); probes once */
 const uint8_t *net_macaddr(void);

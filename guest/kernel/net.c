@@ -1,35 +1,23 @@
 /* The kernel's network device: a virtio-net driver (virtio-mmio v2, split virtqueues, VIRTIO_F_EVENT_IDX
- * notification suppression) or the workbench's emulated register NIC. Which one: net=virtio|emulated|none on the
- * command line; the default (auto) scans the virtio-mmio slots only when booted with a device tree (QEMU, which
- * decodes every slot), because the workbench VMM stops a guest that touches a slot without a device (the host
- * passes net=virtio or net=emulated when it plugs a NIC in). Probed once, on first use; user programs reach it
+ * notification suppression), the workbench's emulated register NIC or its SR-IOV VF. Which one:
+ * net=virtio|emulated|vf|none on the command line; the default (auto) scans the virtio-mmio slots only when booted
+ * with a device tree (QEMU, which decodes every slot), because the workbench VMM stops a guest that touches a slot
+ * without a device (the host passes net= to match the NIC it plugs in). Probed once, on first use; user programs reach it
  * through net_recv/net_send (syscall.c).
  * virtio receives by interrupt, as Linux's NAPI does: while frames are being taken the ring asks for no interrupt
  * (used_event behind the driver); a process that finds it empty arms it (used_event = next used index), sleeps,
  * and the PLIC interrupt (slot n: source n+1) wakes it. Transmit completions are reaped by polling. The emulated
- * NIC polls. */
+ * NIC and the SR-IOV VF (net=vf) poll. */
 #include "kernel.h"
 #include "gstring.h"
 #include "abi.h"
 #include "virtio_mmio.h"
+#include "wb_nic.h"
 
 #define QSIZE 16u
 #define BUFSZ 1536u /* of the 2048 bytes each buffer owns */
 #define HDR VIO_NET_HDR
 
-/* the emulated NIC (src/main/engine/devices/net/emulated-nic.ts): every access traps */
-#define EMU_BASE 0x10300000u
-#define EMU_CTRL 0x00
-#define EMU_MAC_LO 0x08
-#define EMU_MAC_HI 0x0c
-#define EMU_TX_ADDR 0x10
-#define EMU_TX_LEN 0x14
-#define EMU_TX_GO 0x18
-#define EMU_RX_ADDR 0x20
-#define EMU_RX_CAP 0x24
-#define EMU_RX_LEN 0x28
-#define EMU_RX_DONE 0x2c
-#define EMU_IRQ_MASK 0x38
 
 struct vdesc {
   uint32_t addr_lo, addr_hi, len;
@@ -60,7 +48,14 @@ struct vq {
 
 static struct vq rxq, txq;
 static uint8_t *emu_rx, *emu_tx;
-static int net_kind = -1; /* -1 not probed yet, else NET_NONE / NET_VIRTIO / NET_EMULATED */
+
+/* the workbench's SR-IOV VF (src/main/engine/devices/net/sriov-vf.ts): its register page is mapped straight into
+ * the VM and its descriptor rings are in guest RAM, reached by the VF through the IOMMU, so nothing below exits.
+ * Polled: its completions are posted interrupts the workbench does not route to this kernel. */
+static volatile struct vf_desc *vf_tx, *vf_rx; /* QSIZE each, sharing one page */
+static uint8_t *vf_rxbuf[QSIZE], *vf_txbuf;
+static uint32_t vf_tx_tail, vf_rx_next, vf_rx_tail;
+static int net_kind = -1; /* -1 not probed yet, else NET_NONE / NET_VIRTIO / NET_EMULATED / NET_VF */
 static uint32_t vbase, virq;
 static int event_idx;
 static uint8_t net_mac[6];
@@ -180,13 +175,72 @@ static int emulated_probe(void) {
   kvm_map_device(EMU_BASE, EMU_BASE + PAGE_SIZE);
   mmio_write32(EMU_BASE + EMU_CTRL, 1);
   mmio_write32(EMU_BASE + EMU_IRQ_MASK, 0);
-  uint32_t lo = mmio_read32(EMU_BASE + EMU_MAC_LO), hi = mmio_read32(EMU_BASE + EMU_MAC_HI);
-  for (int i = 0; i < 4; i++) net_mac[i] = (uint8_t)(lo >> (8 * i));
-  net_mac[4] = (uint8_t)hi;
-  net_mac[5] = (uint8_t)(hi >> 8);
+  wb_mac_from_regs(mmio_read32(EMU_BASE + EMU_MAC_LO), mmio_read32(EMU_BASE + EMU_MAC_HI), net_mac);
   mmio_write32(EMU_BASE + EMU_RX_ADDR, (uint32_t)emu_rx);
   mmio_write32(EMU_BASE + EMU_RX_CAP, BUFSZ);
   return 1;
+}
+
+static int vf_probe(void) {
+  uint8_t *ring = kalloc();
+  vf_txbuf = kalloc();
+  if (!ring || !vf_txbuf) return 0;
+  vf_tx = (volatile struct vf_desc *)ring;
+  vf_rx = vf_tx + QSIZE;
+  for (uint32_t i = 0; i < QSIZE; i += 2) {
+    uint8_t *page = kalloc();
+    if (!page) return 0;
+    vf_rxbuf[i] = page;
+    vf_rxbuf[i + 1] = page + PAGE_SIZE / 2;
+  }
+  kvm_map_device(VF_BASE, VF_BASE + PAGE_SIZE);
+  wb_mac_from_regs(mmio_read32(VF_BASE + VF_MAC_LO), mmio_read32(VF_BASE + VF_MAC_HI), net_mac);
+  for (uint32_t i = 0; i < QSIZE; i++) {
+    vf_rx[i].addr = (uint32_t)vf_rxbuf[i];
+    vf_rx[i].len = BUFSZ;
+  }
+  mmio_write32(VF_BASE + VF_TX_BASE, (uint32_t)vf_tx);
+  mmio_write32(VF_BASE + VF_TX_SIZE, QSIZE);
+  mmio_write32(VF_BASE + VF_RX_BASE, (uint32_t)vf_rx);
+  mmio_write32(VF_BASE + VF_RX_SIZE, QSIZE);
+  mmio_write32(VF_BASE + VF_CTRL, 1);
+  vf_rx_tail = QSIZE - 1;
+  fence();
+  mmio_write32(VF_BASE + VF_RX_TAIL, vf_rx_tail);
+  return 1;
+}
+
+static uint32_t vf_recv(uint8_t *buf, uint32_t cap) {
+  volatile struct vf_desc *d = &vf_rx[vf_rx_next];
+  fence();
+  if (!(d->flags & VF_DD)) return 0;
+  uint32_t len = d->len < cap ? d->len : cap;
+  memcpy(buf, vf_rxbuf[vf_rx_next], len);
+  d->len = BUFSZ;
+  d->flags = 0;
+  vf_rx_next = (vf_rx_next + 1) % QSIZE;
+  vf_rx_tail = (vf_rx_tail + 1) % QSIZE;
+  fence();
+  mmio_write32(VF_BASE + VF_RX_TAIL, vf_rx_tail); /* a plain store into the VF's page */
+  return len;
+}
+
+/* one frame at a time through one buffer: wait until the VF has sent it */
+static int vf_send(const uint8_t *frame, uint32_t len) {
+  uint32_t i = vf_tx_tail;
+  memcpy(vf_txbuf, frame, len);
+  vf_tx[i].addr = (uint32_t)vf_txbuf;
+  vf_tx[i].addr_hi = 0;
+  vf_tx[i].len = (uint16_t)len;
+  vf_tx[i].flags = 0;
+  vf_tx_tail = (i + 1) % QSIZE;
+  fence();
+  mmio_write32(VF_BASE + VF_TX_TAIL, vf_tx_tail);
+  for (uint32_t spin = 0; spin < 10000000u; spin++) {
+    fence();
+    if (vf_tx[i].flags & VF_DD) return (int)len;
+  }
+  return -EAGAIN;
 }
 
 int net_probe(void) {
@@ -196,6 +250,7 @@ int net_probe(void) {
   net_kind = NET_NONE;
   if ((strcmp(want, "virtio") == 0 || (strcmp(want, "auto") == 0 && boot_dtb)) && virtio_probe()) net_kind = NET_VIRTIO;
   else if (strcmp(want, "emulated") == 0 && emulated_probe()) net_kind = NET_EMULATED;
+  else if (strcmp(want, "vf") == 0 && vf_probe()) net_kind = NET_VF;
   return net_kind;
 }
 
@@ -210,6 +265,7 @@ uint32_t net_recv(uint8_t *buf, uint32_t cap) {
     mmio_write32(EMU_BASE + EMU_RX_DONE, 1);
     return len;
   }
+  if (net_kind == NET_VF) return vf_recv(buf, cap);
   if (net_kind != NET_VIRTIO) return 0;
   fence();
   if (*(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used) return 0;
@@ -233,6 +289,7 @@ int net_send(const uint8_t *frame, uint32_t len) {
     mmio_write32(EMU_BASE + EMU_TX_GO, 1); /* the device model sends it during this exit */
     return (int)len;
   }
+  if (net_kind == NET_VF) return vf_send(frame, len);
   if (net_kind != NET_VIRTIO) return -ENODEV;
   /* reap completions; a full ring waits for the device (polled transmit, one frame at a time is enough here) */
   for (uint32_t spin = 0;; spin++) {

@@ -34,11 +34,12 @@ export interface VmNetwork {
   pending?(): boolean
 }
 
-/** The word the guest kernel's `net=` parameter takes for each NIC (guest/kernel/net.c). The kernel has no VF
- * driver: a VF-only VM boots with `net=none`; a failover pair's guest uses its virtio standby. */
-export function kernelNetParam(nic: NicModel): 'virtio' | 'emulated' | 'none' {
+/** The word the guest kernel's `net=` parameter takes for each NIC (guest/kernel/net.c). A failover pair's guest
+ * uses its virtio standby (the kernel has no net_failover). */
+export function kernelNetParam(nic: NicModel): 'virtio' | 'emulated' | 'vf' | 'none' {
   if (nic === 'virtio' || nic === 'vf-failover') return 'virtio'
   if (nic === 'emulated') return 'emulated'
+  if (nic === 'sriov-vf') return 'vf'
   return 'none'
 }
 
