@@ -127,8 +127,15 @@ describe.skipIf(!existsSync(ELF))('app VMs get their NIC', () => {
       expect((e as EngineError).code).toBe('IO_NO_FREE_VF')
       expect((e as EngineError).params).toMatchObject({ host: 'host-a', total: 1 })
     }
+    // while a VF is handed out the host's NIC stays as it is; once it is free, an edited host takes effect
+    one.configure({ name: 'host-a', iommu: false, sriovVfs: 0 })
+    expect(one.freeVfs).toBe(0)
     one.unplug('a', first.nic?.vf ?? null)
     expect(one.freeVfs).toBe(1)
+    one.configure({ name: 'host-a', iommu: true, sriovVfs: 3 })
+    expect(one.freeVfs).toBe(3)
+    one.configure({ name: 'host-a', iommu: false, sriovVfs: 0 })
+    expect(() => boot('hardware-assisted', 'sriov-vf', one, 'c')).toThrow(expect.objectContaining({ code: 'IO_NO_IOMMU' }))
   })
 
   for (const mode of ['hardware-assisted', 'trap-and-emulate'] as const) {

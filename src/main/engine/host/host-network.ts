@@ -106,9 +106,15 @@ export class HostNetwork {
     this.uplink.tx = this.sw.attach('uplink', this.uplink)
   }
 
-  /** The host's capabilities (the first call decides: VFs already handed out stay valid). */
+  /** The host's capabilities, from every vm.boot (a host edited in the app changes them). The IOMMU and SR-IOV
+   * NIC are rebuilt only while no VF is handed out: VFs in use stay valid until their VMs leave. */
   configure(caps: HostNetCaps): void {
-    if (this.caps) return
+    const old = this.caps
+    if (old && old.iommu === caps.iommu && old.sriovVfs === caps.sriovVfs) {
+      this.caps = caps
+      return
+    }
+    if (this.sriov && this.sriov.freeVfs < this.sriov.totalVfs) return
     this.caps = caps
     this.iommu = caps.iommu ? new Iommu() : null
     this.sriov = caps.sriovVfs > 0 ? new SriovNic(caps.sriovVfs, this.iommu) : null
