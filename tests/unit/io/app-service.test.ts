@@ -1,7 +1,7 @@
 // Through the service and a real host worker: a VM created with nic=virtio boots with its NIC on the host's
 // virtual switch, the user starts `run web` on its console, and the host's load client gets its requests answered.
 import { describe, expect, it } from 'vitest'
-import { realEngineService, until } from '../service/helpers'
+import { realEngineService, until, webRequests } from '../service/helpers'
 
 const { service } = realEngineService('wb-io-nic-')
 
@@ -16,22 +16,16 @@ describe('app VM with a virtio NIC, through the service', () => {
     await service.sendSerial(vm.id, 'run web\r')
     await until(() => text(vm.id).includes('web: serving on virtio-net 52:54:00:'), 15_000)
 
-    const conn = service.hosts.connection('host-a')
-    await conn.call('net.webStart', { vmId: vm.id, intervalNs: 1_000_000, count: 20 })
-    let report = await conn.call('net.webReport', { vmId: vm.id })
-    for (let t = 0; t < 3000 && (report?.summary.answered ?? 0) < 20; t++) {
-      await new Promise((r) => setTimeout(r, 20))
-      report = await conn.call('net.webReport', { vmId: vm.id })
-    }
+    const report = await webRequests(service, 'host-a', vm.id, 20)
     if (!report) throw new Error('no load client report')
     expect(report.summary.sent).toBe(20)
+    expect(report.summary.answered).toBe(20)
     expect(report.summary.duplicates).toBe(0)
     expect(report.summary.counterBreaks).toBe(0)
     expect(report.recent.map((r) => r.counter)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     // one request per virtual millisecond, each answered well before the next is sent
     expect(report.summary.maxLatencyNs).toBeLessThan(1_000_000)
-    const stopped = await conn.call('net.webStop', { vmId: vm.id })
-    expect(stopped?.summary.answered).toBe(20)
+    const conn = service.hosts.connection('host-a')
     await expect(conn.call('net.webStart', { vmId: 'nope' })).rejects.toMatchObject({ code: 'IO_NO_NIC' })
     await service.stop(vm.id)
   }, 150_000)

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll } from 'vitest'
+import type { HostMethods } from '../../../src/main/engine/host/protocol'
 import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
 
@@ -31,4 +32,20 @@ export async function until<T>(f: () => T | undefined | null | false, ms = 10_00
     if (performance.now() - t0 > ms) throw new Error('timed out waiting')
     await new Promise((r) => setTimeout(r, 20))
   }
+}
+
+type LoadClientReport = HostMethods['net.webStop']['result']
+
+/** Sends `count` requests from the host load client of `vmId`'s host to its web workload (one every `intervalNs`
+ * of virtual time), waits until all are answered (or `ms` passed) and returns the client's final report. */
+export async function webRequests(service: WorkbenchService, hostId: string, vmId: string, count: number, intervalNs = 1_000_000, ms = 40_000): Promise<LoadClientReport> {
+  const conn = service.hosts.connection(hostId)
+  await conn.call('net.webStart', { vmId, intervalNs, count })
+  const t0 = performance.now()
+  for (;;) {
+    const report = await conn.call('net.webReport', { vmId })
+    if ((report?.summary.answered ?? 0) >= count || performance.now() - t0 > ms) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return conn.call('net.webStop', { vmId })
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { snapshotHandlers as h } from '../../../src/main/service/handlers/snapshots'
-import { GUEST_DIR, realEngineService, until } from '../service/helpers'
+import { GUEST_DIR, realEngineService, until, webRequests } from '../service/helpers'
 
 const { service } = realEngineService('wb-snap-nic-')
 
@@ -26,14 +26,7 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshot of a VM with
     expect(cold.vm.state).toBe('paused')
     await service.resume(vm.id)
 
-    const conn = service.hosts.connection('host-a')
-    await conn.call('net.webStart', { vmId: vm.id, intervalNs: 1_000_000, count: 10 })
-    let report = await conn.call('net.webReport', { vmId: vm.id })
-    for (let t = 0; t < 2000 && (report?.summary.answered ?? 0) < 10; t++) {
-      await new Promise((r) => setTimeout(r, 20))
-      report = await conn.call('net.webReport', { vmId: vm.id })
-    }
-    const stopped = await conn.call('net.webStop', { vmId: vm.id })
+    const stopped = await webRequests(service, 'host-a', vm.id, 10)
     expect(stopped?.summary.sent).toBe(10)
     expect(stopped?.summary.answered).toBe(10)
     expect(stopped?.summary.duplicates).toBe(0)
