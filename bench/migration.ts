@@ -4,7 +4,7 @@
 // against the peer: the same guest, booted and warmed the same way, run for the same virtual time without
 // migrating (target ≤ 25%).
 //   npx tsx bench/migration.ts [--guest engine|synthetic] [--pages W] [--rate R] [--verify written|full|off]
-//                              [--only busy|sleeping] [--repeat N] [--profile DIR]
+//                              [--only busy|sleeping] [--repeat N] [--profile DIR] [--destination same|worker]
 // Two dirtiers, same working set and dirty rate:
 //   busy (the primary figure): `dirty.spin=1`, the dirtier polls the clock between writes, so the vCPU is
 //     always busy, as in QEMU's migration-test guest; the peer then costs what simulating this guest costs.
@@ -17,6 +17,8 @@
 // --repeat N (default 3): each scenario (fresh VMs, migration, peer) runs N times; medians are printed, and every
 // run's overhead. Other processes share this machine's two cores, so single runs swing a lot; the CPU time of this
 // process for both sides is printed too.
+// --destination worker runs the destination endpoint in its own worker thread, as the app does (each host is a
+// worker): its work then overlaps the source's when a core is free. Default: same thread (all work counted).
 // --profile DIR writes a V8 CPU profile of each migration window alone (DIR/<label>.cpuprofile; open it in Chrome
 // DevTools or summarise its self times).
 // --guest synthetic uses the test dirtier (tests/unit/migration/dirtier-vm.ts): no kernel, nearly free to run,
@@ -24,7 +26,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
-import { MessageChannel } from 'node:worker_threads'
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import type { DestinationWorkerData, DestinationWorkerDone, DestinationWorkerReport } from './migration-destination-worker'
 import { performance } from 'node:perf_hooks'
 import {
   channelFromPort,
@@ -54,21 +57,24 @@ const verify = arg('verify', 'off') as RamCheck
 const only = arg('only', '')
 const profileDir = arg('profile', '')
 const repeat = Math.max(1, Number(arg('repeat', '3')))
+const destinationThread = arg('destination', 'same')
+if (!['same', 'worker'].includes(destinationThread)) throw new Error(`--destination ${destinationThread}: same or worker`)
 if (!['full', 'written', 'off'].includes(verify)) throw new Error(`--verify ${verify}: full, written or off`)
 
 type Vm = MigratableVm & Partial<IncomingVm>
-type Guest = { name: string; make: (empty: boolean) => Vm; warm: number }
+type Guest = { name: string; make: (empty: boolean) => Vm; warm: number; spec: DestinationWorkerData['guest'] }
 
 function guestFor(busy: boolean): Guest {
   if (guestKind === 'engine') {
     const cmdline = `selftest=0 workload=dirty dirty.pages=${workingSet} dirty.rate=${rate}${busy ? ' dirty.spin=1' : ''} mem=${MEMORY_MIB}M`
     const engine = engineGuestFactory(MEMORY_MIB, cmdline)
     if (!engine) throw new Error('resources/guest/kernel.elf is missing: run npm run guest')
-    return { name: `kernel.elf ${cmdline}`, make: engine, warm: 1_500_000_000 }
+    return { name: `kernel.elf ${cmdline}`, make: engine, warm: 1_500_000_000, spec: { kind: 'engine', memoryMiB: MEMORY_MIB, cmdline } }
   }
   if (busy) throw new Error('the synthetic dirtier has no busy variant: use --only sleeping')
   const pages = (MEMORY_MIB * 1024 * 1024) / 4096
-  return { name: 'synthetic dirtier', make: (empty) => new DirtierVm({ pages, workingSet, rate, firstPage: 1024, empty }), warm: 50_000_000 }
+  const cfg = { pages, workingSet, rate, firstPage: 1024 }
+  return { name: 'synthetic dirtier', make: (empty) => new DirtierVm({ ...cfg, empty }), warm: 50_000_000, spec: { kind: 'synthetic', cfg } }
 }
 
 /** Wall-clock milliseconds spent in each part of the migration, measured by wrapping what the engine calls. */
@@ -164,6 +170,53 @@ async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The destination in the same thread: its RAM stays reachable for the checks after the run. */
+interface LocalDestination {
+  kind: 'same'
+  done: Promise<{ status: string; code: string | null }>
+  vm: () => Vm | null
+}
+
+/** The destination in a worker thread: it reports its outcome, then its digests. */
+interface WorkerDestination {
+  kind: 'worker'
+  done: Promise<DestinationWorkerDone>
+  report: Promise<DestinationWorkerReport>
+  worker: Worker
+}
+
+async function startDestination(guest: Guest, port: MessagePort, clock: Clock, full: boolean): Promise<LocalDestination | WorkerDestination> {
+  if (destinationThread === 'same') {
+    let destVm: Vm | null = null
+    const dest = new MigrationDestination({
+      channel: timedChannel(channelFromPort(port), clock, true),
+      offer: { hostId: 'host-b', freeMemoryBytes: 2 ** 31, capabilities: [] },
+      createVm: () => (destVm = guest.make(true))
+    })
+    return { kind: 'same', done: dest.done, vm: () => destVm }
+  }
+  const data: DestinationWorkerData = { tsEntry: join(__dirname, 'migration-destination-worker.ts'), port, guest: guest.spec, full }
+  const worker = new Worker(join(__dirname, '..', 'tests', 'unit', 'migration', 'ts-worker.cjs'), { workerData: data, transferList: [port] })
+  const messages: unknown[] = []
+  const waiters: ((m: unknown) => void)[] = []
+  worker.on('message', (m: unknown) => {
+    const w = waiters.shift()
+    if (w) w(m)
+    else messages.push(m)
+  })
+  const next = (): Promise<unknown> =>
+    messages.length > 0
+      ? Promise.resolve(messages.shift())
+      : new Promise((resolve, reject) => {
+          waiters.push(resolve)
+          worker.once('error', reject)
+        })
+  if ((await next()) !== 'ready') throw new Error('destination worker did not start')
+  const done = next().then((m) => m as DestinationWorkerDone)
+  const report = done.then(() => next()).then((m) => m as DestinationWorkerReport)
+  return { kind: 'worker', done, report, worker }
+}
+
 async function scenario(label: string, guest: Guest, measureFull: boolean): Promise<Result> {
   const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND }
   const src = guest.make(false)
@@ -171,12 +224,7 @@ async function scenario(label: string, guest: Guest, measureFull: boolean): Prom
   const startCycles = src.virtualCycles
   const clock: Clock = { guest: 0, send: 0, receive: 0 }
   const { port1, port2 } = new MessageChannel()
-  let destVm: Vm | null = null
-  const dest = new MigrationDestination({
-    channel: timedChannel(channelFromPort(port2), clock, true),
-    offer: { hostId: 'host-b', freeMemoryBytes: 2 ** 31, capabilities: [] },
-    createVm: () => (destVm = guest.make(true))
-  })
+  const dest = await startDestination(guest, port2, clock, measureFull || verify === 'full')
   const source = new MigrationSource({
     vm: timedVm(src, clock),
     channel: timedChannel(channelFromPort(port1), clock, false),
@@ -194,11 +242,10 @@ async function scenario(label: string, guest: Guest, measureFull: boolean): Prom
   const faults = process.resourceUsage().minorPageFault - f0
   port1.close()
   port2.close()
-  if (outcome.status !== 'completed' || incoming.status !== 'resumed' || !destVm) {
+  if (outcome.status !== 'completed' || incoming.status !== 'resumed') {
     throw new Error(`migration ${outcome.status}/${incoming.status}: ${JSON.stringify(outcome.info.error)} ${incoming.code ?? ''}`)
   }
   const info = outcome.info
-  const arrived: Vm = destVm
 
   // the peer: the same guest, same boot and warm-up, run for the same virtual time without migrating
   const peer = guest.make(false)
@@ -219,19 +266,35 @@ async function scenario(label: string, guest: Guest, measureFull: boolean): Prom
 
   // what verification costs, measured again on the same RAM after the run: 'written' digests at both ends, then
   // 'full' SHA-256 at both ends (reads every page: the source's never-written ones for the first time)
+  // at the destination: in this thread now, or what the worker measured after the run
+  const arrived = dest.kind === 'same' ? dest.vm() : null
+  const there = dest.kind === 'worker' ? await dest.report : null
+  if (dest.kind === 'worker') {
+    clock.receive = (await dest.done).receiveMs
+    await dest.worker.terminate()
+  }
+  const destDigest = (full: boolean): { digest: string | null; ms: number } => {
+    if (there) return full ? { digest: there.full, ms: there.fullMs } : { digest: there.written, ms: there.writtenMs }
+    if (!arrived) throw new Error('no destination VM')
+    const t = performance.now()
+    const digest = full ? ramHash(arrived.ram) : writtenRamHash(arrived.ram, arrived.writtenPages?.() ?? null)
+    return { digest, ms: since(t) }
+  }
   let t2 = performance.now()
   const a = writtenRamHash(src.ram, src.writtenPages?.() ?? null)
-  const b = writtenRamHash(arrived.ram, arrived.writtenPages?.() ?? null)
-  const verifyWritten = since(t2) / 1000
+  let srcMs = since(t2)
+  let b = destDigest(false)
+  const verifyWritten = (srcMs + b.ms) / 1000
+  if (a !== b.digest) throw new Error('RAM differs between source and destination')
   let verifyFull = NaN
   if (measureFull || verify === 'full') {
     t2 = performance.now()
     const fa = ramHash(src.ram)
-    const fb = ramHash(arrived.ram)
-    verifyFull = since(t2) / 1000
-    if (fa !== fb) throw new Error('RAM differs between source and destination')
+    srcMs = since(t2)
+    b = destDigest(true)
+    verifyFull = (srcMs + b.ms) / 1000
+    if (fa !== b.digest) throw new Error('RAM differs between source and destination')
   }
-  if (a !== b) throw new Error('RAM differs between source and destination')
   const guestCycles = src.virtualCycles - startCycles
   return { info, guestCycles, wall, cpu, faults, peerWall, peerCpu, peerFaults, peerCycles: peer.virtualCycles - peerStart, clock, verifyWritten, verifyFull }
 }
@@ -280,9 +343,10 @@ function report(label: string, runs: Result[]): void {
   const c = r.clock
   p('wall_guest_run', ms(c.guest))
   p('wall_send_postmessage', ms(c.send))
-  p('wall_receive_apply', `${ms(c.receive)} (destination: decode, write pages into fresh RAM, hand frames back)`)
+  const inWorker = destinationThread === 'worker'
+  p('wall_receive_apply', `${ms(c.receive)} (destination: decode, write pages into fresh RAM, hand frames back${inWorker ? '; in its worker, alongside the source' : ''})`)
   p('wall_verify', `${ms(verify === 'off' ? 0 : verify === 'written' ? r.verifyWritten * 1000 : r.verifyFull * 1000)} (${verify}, both ends, measured again after the run)`)
-  const rest = r.wall * 1000 - c.guest - c.send - c.receive - (verify === 'written' ? r.verifyWritten * 1000 : verify === 'full' ? r.verifyFull * 1000 : 0)
+  const rest = r.wall * 1000 - c.guest - c.send - (inWorker ? 0 : c.receive) - (verify === 'written' ? r.verifyWritten * 1000 : verify === 'full' ? r.verifyFull * 1000 : 0)
   p('wall_scan_encode_other', `${ms(rest)} (source scan + encode, state, event loop: by difference)`)
   p('machinery_wall', `${ms(r.wall * 1000 - c.guest)} (wall minus the guest's own run)`)
   p('machinery_vs_peer', `${((r.wall * 1000 - c.guest) / (r.peerWall * 10)).toFixed(1)} % (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
@@ -298,7 +362,9 @@ function report(label: string, runs: Result[]): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}`)
+  console.log(
+    `migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}, destination in ${destinationThread === 'same' ? 'this thread' : 'a worker thread'}`
+  )
   const runs: [string, boolean][] = guestKind === 'engine' ? [['busy', true], ['sleeping', false]] : [['sleeping', false]]
   for (const [label, busy] of runs) {
     if (only && only !== label) continue
