@@ -150,6 +150,11 @@ describe.skipIf(skip !== null)(`migration UI in chromium${skip ? ` (skipped: ${s
     await expect.poll(() => panel.locator('[data-testid=latency-blip]').innerText()).toContain('报告的停机时间')
     expect(await panel.locator('[data-testid=mig-status]').innerText()).toContain('已完成')
     await page.screenshot({ path: join(tmpdir(), 'wb-migration-web-zh.png'), fullPage: true })
+    // the history lists the blip next to the downtime
+    await page.locator('[data-nav=migrations]').click()
+    const row = page.locator('[data-testid=mig-history] tbody tr', { hasText: 'webvm' })
+    await expect.poll(() => row.locator('[data-col=blip]').innerText()).toBe(`${rec?.client.maxGapMs.toFixed(1)} ms`)
+    await page.screenshot({ path: join(tmpdir(), 'wb-migration-history-zh.png'), fullPage: true })
     expect(pageErrors).toEqual([])
   }, 240_000)
 })

@@ -90,7 +90,7 @@ export default {
       blip: 'Blip: longest silence {gap} ms, worst latency {worst} ms · reported downtime {downtime} ms',
       summary: '{answered} of {n} requests answered (one every {interval} ms) · {lost} lost · {twice} answered twice · mean latency {mean} ms'
     },
-    columns: { id: 'Migration', vm: 'VM', route: 'Route', status: 'Status', downtime: 'Downtime', total: 'Total time', transferred: 'Transferred' }
+    columns: { id: 'Migration', vm: 'VM', route: 'Route', status: 'Status', downtime: 'Downtime', blip: 'Client blip', blipHelp: 'The load client’s longest silence between answers (guest serving web on its NIC)', total: 'Total time', transferred: 'Transferred' }
   },
   errors: {
     MIGRATION_BAD_PARAMETER: 'Migration parameter {name} is out of range ({value}).',

@@ -90,7 +90,7 @@ export default {
       blip: '延迟尖峰：最长静默 {gap} 毫秒，最大延迟 {worst} 毫秒 · 报告的停机时间 {downtime} 毫秒',
       summary: '已应答 {answered}/{n} 个请求（每 {interval} 毫秒一个）· 丢失 {lost} 个 · 重复应答 {twice} 个 · 平均延迟 {mean} 毫秒'
     },
-    columns: { id: '迁移', vm: '虚拟机', route: '路径', status: '状态', downtime: '停机时间', total: '总时间', transferred: '已传输' }
+    columns: { id: '迁移', vm: '虚拟机', route: '路径', status: '状态', downtime: '停机时间', blip: '客户端延迟尖峰', blipHelp: '负载客户端两次应答之间的最长静默（客户机在网卡上运行 web）', total: '总时间', transferred: '已传输' }
   },
   errors: {
     MIGRATION_BAD_PARAMETER: '迁移参数 {name} 超出范围（{value}）。',
