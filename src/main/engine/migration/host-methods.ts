@@ -105,6 +105,7 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
   const hasNic = Boolean((vm as { nic?: unknown }).nic)
   let load = host.network && a.clientLink && hasNic ? MigrationLoadClient.start(host.network, a.vmId, requestInterval(vm.ram.length, params['max-bandwidth']), report) : null
   if (load) {
+    load.report() // 'probing': the view says so instead of "no client"
     vm.runFor(PROBE_NS)
     if (!load.settleProbe()) load = null
   }
