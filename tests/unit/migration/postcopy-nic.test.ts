@@ -8,7 +8,13 @@ import { resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { HostNetwork } from '../../../src/main/engine/host/host-network'
-import { startDestinationEndpoint, startSourceEndpoint, type MigrationEndpointEvent, type MigrationHost } from '../../../src/main/engine/migration/host-methods'
+import {
+  migrationHostMethodImpls,
+  startDestinationEndpoint,
+  startSourceEndpoint,
+  type MigrationEndpointEvent,
+  type MigrationHost
+} from '../../../src/main/engine/migration/host-methods'
 import { missingNicPage } from '../../../src/main/engine/migration/postcopy-dma'
 import type { ClientReport } from '../../../src/main/engine/migration/load-client'
 import { RAM_BASE } from '../../../src/main/engine/machine/board'
@@ -50,6 +56,36 @@ function servingVm(h: ReturnType<typeof host>): VmInstance {
   return vm
 }
 
+/** Run both host-worker endpoints in this thread: a post-copy of the serving VM from host a to host b. */
+function startPostcopy(a: ReturnType<typeof host>, b: ReturnType<typeof host>, vm: VmInstance, onEvent: (e: MigrationEndpointEvent) => void): void {
+  const link = new MessageChannel()
+  const clientLink = new MessageChannel()
+  const srcEvents = new MessageChannel()
+  const dstEvents = new MessageChannel()
+  srcEvents.port1.on('message', onEvent)
+  dstEvents.port1.on('message', onEvent)
+  startDestinationEndpoint(b, {
+    migrationId: 'm1',
+    vmId: 'vm1',
+    link: link.port2,
+    events: dstEvents.port2,
+    offer: { hostId: 'b', freeMemoryBytes: 1 << 30, capabilities: ['mode:hardware-assisted', 'nic:virtio'] },
+    config: CONFIG,
+    elf: ELF,
+    clientLink: clientLink.port2
+  })
+  startSourceEndpoint(a, {
+    migrationId: 'm1',
+    vmId: 'vm1',
+    hostId: 'a',
+    link: link.port1,
+    events: srcEvents.port2,
+    params: { 'postcopy-ram': true, 'max-bandwidth': 1_000_000 },
+    descriptor: { name: 'web', memoryBytes: vm.ram.length, requires: ['mode:hardware-assisted', 'nic:virtio'], devices: [{ id: 'nic0', kind: 'virtio', passthrough: false }] },
+    clientLink: clientLink.port1
+  })
+}
+
 describe('post-copy with a virtio NIC', () => {
   it('names the NIC pages that must be present: rings first, then the buffers the descriptors point at', () => {
     const vm = servingVm(host())
@@ -75,39 +111,13 @@ describe('post-copy with a virtio NIC', () => {
     const b = host()
     const vm = servingVm(a)
     a.adopt('vm1', vm)
-    const link = new MessageChannel()
-    const clientLink = new MessageChannel()
-    const srcEvents = new MessageChannel()
-    const dstEvents = new MessageChannel()
     const reports: ClientReport[] = []
     let sourceDone = false
     let destDone: MigrationEndpointEvent | null = null
-    const onEvent = (e: MigrationEndpointEvent): void => {
+    startPostcopy(a, b, vm, (e) => {
       if (e.type === 'client') reports.push(e.report)
       if (e.type === 'source-done') sourceDone = true
       if (e.type === 'dest-done') destDone = e
-    }
-    srcEvents.port1.on('message', onEvent)
-    dstEvents.port1.on('message', onEvent)
-    startDestinationEndpoint(b, {
-      migrationId: 'm1',
-      vmId: 'vm1',
-      link: link.port2,
-      events: dstEvents.port2,
-      offer: { hostId: 'b', freeMemoryBytes: 1 << 30, capabilities: ['mode:hardware-assisted', 'nic:virtio'] },
-      config: CONFIG,
-      elf: ELF,
-      clientLink: clientLink.port2
-    })
-    startSourceEndpoint(a, {
-      migrationId: 'm1',
-      vmId: 'vm1',
-      hostId: 'a',
-      link: link.port1,
-      events: srcEvents.port2,
-      params: { 'postcopy-ram': true, 'max-bandwidth': 1_000_000 },
-      descriptor: { name: 'web', memoryBytes: vm.ram.length, requires: ['mode:hardware-assisted', 'nic:virtio'], devices: [{ id: 'nic0', kind: 'virtio', passthrough: false }] },
-      clientLink: clientLink.port1
     })
     // the endpoints run the migration; afterwards the destination host runs the VM until the client's tail ends
     for (let i = 0; i < 2000 && !(sourceDone && destDone); i++) await new Promise((r) => setTimeout(r, 5))
@@ -127,5 +137,33 @@ describe('post-copy with a virtio NIC', () => {
     expect(s?.counterBreaks).toBe(0)
     expect(reports.flatMap((r) => r.samples).length).toBe(s?.answered)
     expect(text(moved.drainSerial())).not.toContain('VMM Workbench teaching kernel')
+  }, 60_000)
+
+  it('a link drop after the switch loses the VM; the client at the destination still ends with its report', async () => {
+    const a = host()
+    const b = host()
+    const vm = servingVm(a)
+    a.adopt('vm1', vm)
+    const reports: ClientReport[] = []
+    let sourceDone: MigrationEndpointEvent | null = null
+    let destDone: MigrationEndpointEvent | null = null
+    let dropped = false
+    startPostcopy(a, b, vm, (e) => {
+      if (e.type === 'client') reports.push(e.report)
+      if (e.type === 'progress' && e.info.status === 'postcopy-active' && !dropped) {
+        dropped = true
+        migrationHostMethodImpls['migration.dropLink'](a, { migrationId: 'm1' })
+      }
+      if (e.type === 'source-done') sourceDone = e
+      if (e.type === 'dest-done') destDone = e
+    })
+    for (let i = 0; i < 2000 && !(sourceDone && destDone); i++) await new Promise((r) => setTimeout(r, 5))
+    expect(dropped).toBe(true)
+    expect(sourceDone).toMatchObject({ status: 'failed', sourceVmUsable: false })
+    expect(destDone).toMatchObject({ status: 'failed', code: 'MIGRATION_POSTCOPY_LINK_LOST' })
+    // neither host runs the guest any more; the client that went to b ended with a last report
+    expect(a.running.has('vm1')).toBe(false)
+    expect(b.running.has('vm1')).toBe(false)
+    expect(reports.at(-1)?.status).toBe('done')
   }, 60_000)
 })
