@@ -54,6 +54,7 @@ async function migrateReal(
     hostId: 'host-a',
     descriptor: { name: 'mig', memoryBytes: src.ram.length, requires: [`mode:${mode}`], devices: [] },
     params,
+    verifyRam: 'full', // independent of the written-page records
     onProgress: () => (sourceOut += text(src.drainSerial())),
     onPause: () => (sourceOut += text(src.drainSerial()))
   })

@@ -57,6 +57,7 @@ export async function migrate(
     hostId: 'host-a',
     descriptor: opts.descriptor ?? descriptorFor(src),
     params,
+    verifyRam: 'full', // independent of the written-page records
     onProgress: (info) => {
       progress.push(info)
       opts.during?.(source, info)

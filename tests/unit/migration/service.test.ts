@@ -53,9 +53,11 @@ function expectContinuousConsole(text: string): number {
   return nums[nums.length - 1]
 }
 
-/** Start a migration back to host-a at 1 Mbit/s (minutes of virtual time), cancel it: the VM stays on host-b. */
+/** Start a migration back to host-a at 100 kbit/s (its ~13 MB of data take ~18 virtual minutes; a mostly idle
+ * guest runs through them fast, so the link must be slow enough that the cancel, a round trip through the service,
+ * lands first), cancel it: the VM stays on host-b. */
 async function cancelBack(service: WorkbenchService, progress: MigrationRecord[], id: string): Promise<void> {
-  const rec = (await call(service, 'migrations.start', { vmId: id, targetHostId: 'host-a', params: { 'max-bandwidth': 125_000 } })) as MigrationRecord
+  const rec = (await call(service, 'migrations.start', { vmId: id, targetHostId: 'host-a', params: { 'max-bandwidth': 12_500 } })) as MigrationRecord
   await until(() => progress.find((p) => p.id === rec.id && p.info.transferred > 0), 20_000)
   await call(service, 'migrations.cancel', { id: rec.id })
   const done = await until(() => progress.find((p) => p.id === rec.id && p.finished), 20_000)

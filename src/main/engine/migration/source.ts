@@ -27,8 +27,10 @@ import { XbzrleCache, xbzrleEncode } from './xbzrle'
 
 /** Raw pages per PAGES frame (1 MiB of page data). */
 export const PAGES_PER_BATCH = 256
-/** Entries per PAGES frame at most (zero-page markers are 5 bytes: a frame of them stays small). */
-const MAX_FRAME_ENTRIES = 8192
+/** Entries per PAGES frame at most, zero markers included: the source checks for cancel and reports progress
+ * between frames, and a frame's link time is one uninterrupted guest run (on a slow link, thousands of markers
+ * plus a few raw pages would be seconds of virtual time). */
+const MAX_FRAME_ENTRIES = PAGES_PER_BATCH
 /** The largest entry: a raw page, or an XBZRLE delta just under the overflow limit. */
 const MAX_ENTRY_BYTES = PAGE_ENTRY_HEADER_BYTES + 2 + PAGE_SIZE
 /** A frame buffer holds PAGES_PER_BATCH raw pages. Buffers go to the destination and come back (FRAME_RETURN). */
@@ -46,6 +48,9 @@ const THROTTLE_PERIOD_NS = 1e9
 /** Bounds of one runFor request while the link is busy (virtual cycles). */
 const MIN_RUN_CHUNK = 1_000
 const MAX_RUN_CHUNK = 100_000_000
+/** While the guest runs through a frame's link time, let the event loop deliver a cancel or a link drop after
+ * this many virtual cycles (a frame on a slow link is seconds of guest time). */
+const YIELD_EVERY_CYCLES = 20_000_000
 
 export interface MigrationSourceOptions {
   vm: MigratableVm
@@ -57,10 +62,11 @@ export interface MigrationSourceOptions {
   onProgress?: (info: MigrationInfo) => void
   /** Called when the guest is paused for good, before its state is saved (drain its serial output here). */
   onPause?: () => void
-  /** RAM verification at the switchover; the destination refuses to resume on a mismatch. 'full' (default,
-   * also `true`): SHA-256 of all guest RAM at both ends, one read of every page per side. 'written': SHA-256 of
-   * the non-zero pages among those each end's written-page record names (cheap; trusts the records). 'off'
-   * (also `false`). The machine state is always verified. */
+  /** RAM verification at the switchover; the destination refuses to resume on a mismatch. 'written' (default):
+   * SHA-256 of the runs of non-zero pages among those each end's written-page record names (cheap: never-used
+   * pages are not read; checks every byte that travelled, but trusts the records). 'full' (also `true`): SHA-256 of
+   * all guest RAM at both ends, one read of every page per side (tests use it). 'off' (also `false`). The machine
+   * state is always verified. */
   verifyRam?: RamCheck | boolean
 }
 
@@ -119,7 +125,7 @@ export class MigrationSource {
     this.pageCount = Math.floor(opts.vm.ram.length / PAGE_SIZE)
     this.ramBuf = Buffer.from(opts.vm.ram.buffer, opts.vm.ram.byteOffset, opts.vm.ram.byteLength)
     const v = opts.verifyRam
-    this.ramCheck = v === undefined || v === true ? 'full' : v === false ? 'off' : v
+    this.ramCheck = v === undefined ? 'written' : v === true ? 'full' : v === false ? 'off' : v
     this.info = emptyInfo(opts.vm.ram.length)
     this.xbzrle = this.params.xbzrle ? new XbzrleCache(this.params['xbzrle-cache-size']) : null
     if (this.xbzrle) this.info['xbzrle-cache'] = { 'cache-size': this.params['xbzrle-cache-size'], bytes: 0, pages: 0, 'cache-miss': 0, overflow: 0 }
@@ -269,11 +275,14 @@ export class MigrationSource {
   /** Run the guest for the virtual time `ns` the link just took, minus the throttle's share. The guest's own
    * clock follows an absolute deadline, so a runFor that overshoots (an idle guest jumping to its next timer)
    * is paid back in the next slice. Calls are chunked, adaptively: a guest whose runFor overshoots a lot gets
-   * smaller requests, so dirtying is attributed to the right round. */
-  private runGuest(ns: number): void {
+   * smaller requests, so dirtying is attributed to the right round. A cancel or link drop ends the run early
+   * (the migration is over; the source VM simply goes on). */
+  private async runGuest(ns: number): Promise<void> {
     if (this.guestDeadline < 0) this.guestDeadline = this.vm.virtualCycles
     this.guestDeadline += (ns * (100 - this.info['cpu-throttle-percentage'])) / 100
+    let sinceYield = 0
     for (;;) {
+      if (this.cancelRequested || this.inbox.linkDown || this.channel.closed) return
       const left = Math.floor(this.guestDeadline - this.vm.virtualCycles)
       if (left <= 0) break
       const ask = Math.min(left, this.runChunk)
@@ -283,6 +292,11 @@ export class MigrationSource {
       if (ran <= 0) break // halted or stuck: time cannot advance
       if (ran > 2 * ask) this.runChunk = Math.max(MIN_RUN_CHUNK, Math.floor(this.runChunk / 4))
       else if (ask === this.runChunk) this.runChunk = Math.min(MAX_RUN_CHUNK, this.runChunk * 2)
+      sinceYield += ran
+      if (sinceYield >= YIELD_EVERY_CYCLES) {
+        sinceYield = 0
+        await yieldToEventLoop()
+      }
     }
   }
 
@@ -367,7 +381,7 @@ export class MigrationSource {
       this.info.transferred += frame.length
       this.channel.send(frame)
       this.clockNs += ns
-      if (live) this.runGuest(ns)
+      if (live) await this.runGuest(ns)
       onBatch(i)
       await this.waitForWindow()
       if ((this.seq & 7) === 0) {
