@@ -79,7 +79,7 @@ int32_t prog_io(uint32_t count) {
   return 0;
 }
 
-/* web: answers the workbench request protocol (docs/guest.md "web") on the network device: Ethernet frames of
+/* web: answers the workbench request protocol (docs/guest.md "web") on the network device: Ethernet frames to its MAC of
  * type 0x88b6 whose payload starts with op 1 (request) and a 32-bit request id; the answer goes back to the sender
  * with op 2, the same id and bytes, and the count of requests answered so far (including this one), so a client
  * can measure latency and see that every request is answered exactly once. requests = how many (0 = forever). */
@@ -111,7 +111,10 @@ int32_t prog_web(uint32_t requests) {
       if (++idle % 16 == 0) sys_yield(); /* a process switch is dear under trap-and-emulate: not every time */
       continue;
     }
-    if (n < WEB_MIN || frame[12] != (WEB_ETHERTYPE >> 8) || frame[13] != (WEB_ETHERTYPE & 0xff) || frame[14] != WEB_OP_REQUEST) {
+    /* a frame for another station (a switch floods unicast it has not learned yet; virtio-net is promiscuous) */
+    int for_me = 1;
+    for (int i = 0; i < 6; i++) for_me &= frame[i] == mac[i];
+    if (n < WEB_MIN || !for_me || frame[12] != (WEB_ETHERTYPE >> 8) || frame[13] != (WEB_ETHERTYPE & 0xff) || frame[14] != WEB_OP_REQUEST) {
       ignored++;
       continue;
     }
