@@ -1,5 +1,6 @@
 // Through the service and a real host worker: a VM created with nic=virtio boots with its NIC on the host's
-// virtual switch, the user starts `run web` on its console, and the host's load client gets its requests answered.
+// virtual switch, the user starts `run web` on its console, and the host's load client gets its requests answered;
+// the same with an SR-IOV VF (host-a has an IOMMU and VFs) under trap-and-emulate.
 import { describe, expect, it } from 'vitest'
 import { realEngineService, until, webRequests } from '../service/helpers'
 
@@ -27,6 +28,25 @@ describe('app VM with a virtio NIC, through the service', () => {
     expect(report.summary.maxLatencyNs).toBeLessThan(1_000_000)
     const conn = service.hosts.connection('host-a')
     await expect(conn.call('net.webStart', { vmId: 'nope' })).rejects.toMatchObject({ code: 'IO_NO_NIC' })
+    await service.stop(vm.id)
+  }, 150_000)
+
+  it('a VM with an SR-IOV VF on host-a (IOMMU, VFs) serves its client under trap-and-emulate (VF page mapped through the shadow)', async () => {
+    const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
+    const vm = service.create({ name: 'vf-1', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'trap-and-emulate', nic: 'sriov-vf', vtpm: false, hostId: 'host-a' })
+    await service.start(vm.id)
+    await until(() => text(vm.id).includes('wb$ '), 90_000)
+    await service.sendSerial(vm.id, 'run web\r')
+    await until(() => text(vm.id).includes('web: serving on sr-iov vf 52:54:00:'), 15_000)
+    const conn = service.hosts.connection('host-a')
+    await conn.call('net.webStart', { vmId: vm.id, intervalNs: 1_000_000, count: 10 })
+    let report = await conn.call('net.webReport', { vmId: vm.id })
+    for (let t = 0; t < 3000 && (report?.summary.answered ?? 0) < 10; t++) {
+      await new Promise((r) => setTimeout(r, 20))
+      report = await conn.call('net.webReport', { vmId: vm.id })
+    }
+    expect(report?.summary.answered).toBe(10)
+    expect(report?.summary.duplicates).toBe(0)
     await service.stop(vm.id)
   }, 150_000)
 })
