@@ -358,6 +358,8 @@ function report(label: string, runs: Result[]): void {
   p('page_faults', `${r.faults} migrating vs ${r.peerFaults} peer (first touches of memory; tens of µs each on this host)`)
   p('wall_overhead_each_run', runs.map((x) => overhead(x.wall, x.peerWall)).join(', '))
   p('wall_overhead', `${overhead(r.wall, r.peerWall)} (median wall against median peer; target <= 25 %)`)
+  const perRun = median(runs.map((x) => (x.wall - x.peerWall) / Math.max(x.peerWall, 1e-9)))
+  p('wall_overhead_median_of_runs', `${(perRun * 100).toFixed(1)} % (each run's migration against its own peer, measured right after it)`)
   p('ratio_migration_vs_peer', `${(r.wall / Math.max(r.peerWall, 1e-9)).toFixed(3)} x`)
 }
 
