@@ -19,6 +19,7 @@ import type { SriovVf } from '../devices/net/sriov-vf'
 import type { MmioDevice } from '../devices/virtio/dma'
 import { Iommu } from '../iommu/iommu'
 import { macForVm, type VmNetwork } from '../vmm/nic'
+import type { NicModel } from '../vmm/api'
 import { WorkbenchError } from '../../../shared/errors'
 
 /** What the service tells a host worker about the host (shared/contract/hosts.ts Host). */
@@ -64,8 +65,9 @@ class VmPort implements VmNetwork {
     readonly mac: Mac
   ) {}
 
-  connect(rx: FrameRx): FrameTx {
-    this.port = this.net.sw.attach(this.vmId, rx)
+  connect(rx: FrameRx, model: NicModel): FrameTx {
+    // a VF's frames are switched by the NIC's embedded bridge in hardware, not by the host's software switch
+    this.port = this.net.sw.attach(this.vmId, rx, model === 'sriov-vf' ? DEFAULT_NET_COSTS.vfSwitchPerFrame : null)
     return this.port
   }
 

@@ -18,8 +18,8 @@ import type { DeviceStates } from './vm-state'
 /** The network a VM's NIC is plugged into (the host's virtual switch: host/host-network.ts). */
 export interface VmNetwork {
   readonly mac: Mac
-  /** The switch port the NIC sends on; `rx` receives the frames for this VM. */
-  connect(rx: FrameRx): FrameTx
+  /** The switch port the NIC of `model` sends on; `rx` receives the frames for this VM. */
+  connect(rx: FrameRx, model: NicModel): FrameTx
   /** The host's SR-IOV NIC and IOMMU (absent: the host has none; a VF choice is then refused). */
   readonly sriov?: SriovNic
   readonly iommu?: Iommu
@@ -77,7 +77,7 @@ export function plugNic(vm: NicHost, model: NicModel, network: VmNetwork | null,
   }
   return attachNic(vm, model, {
     mac: network?.mac ?? fallbackMac,
-    connect: (rx) => (network ? network.connect(rx) : NOWHERE),
+    connect: (rx) => (network ? network.connect(rx, model) : NOWHERE),
     sriov: network?.sriov,
     iommu: network?.iommu,
     wrap: network?.wrap?.bind(network)
