@@ -8,7 +8,7 @@ import { destinationRefusals, type DestinationOffer, type RefusalReason, type Vm
 import type { MigrationChannel } from './channel'
 import { ControlInbox, yieldToEventLoop } from './inbox'
 import type { MigrationParams } from './params'
-import { ramDigest, ramHash, sha256Hex, stateFromJson, stateToCanonicalJson, type RamCheck } from './state-hash'
+import { ramDigest, sha256Hex, stateFromJson, stateToCanonicalJson, type RamCheck } from './state-hash'
 import { decodePages, encodeControl, FRAME_PAGES, FRAME_RETURN, FRAME_STATE, PAGE_ENTRY_HEADER_BYTES, PAGE_RAW, PAGE_XBZRLE, PAGE_ZERO } from './wire'
 import { xbzrleDecode } from './xbzrle'
 import type { VmMachineState } from '../vmm/vm-state'
@@ -307,7 +307,7 @@ export class MigrationDestination {
     }
     target.endPostcopy()
     this.postcopy = false
-    this.opts.channel.send(encodeControl({ op: 'postcopy-done', clockNs, ramHash: ramHash(vm.ram) }))
+    this.opts.channel.send(encodeControl({ op: 'postcopy-done', clockNs }))
     this.emit({ type: 'resumed' })
     this.opts.channel.close()
     return this.outcome('resumed', null)

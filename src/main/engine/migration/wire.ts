@@ -42,8 +42,9 @@ export type ControlMessage =
   | { op: 'postcopy'; stateHash: string }
   /** Destination → source (post-copy): pages it needs now plus a background budget in bytes; its clock in ns. */
   | { op: 'pull'; demand: number[]; budget: number; clockNs: number; runNs: number; faults: number }
-  /** Destination → source (post-copy): every page is installed. */
-  | { op: 'postcopy-done'; clockNs: number; ramHash: string }
+  /** Destination → source (post-copy): every page is installed. (No RAM hash: the guest has been running here
+   * since the switch, so there is nothing at the source to compare it with.) */
+  | { op: 'postcopy-done'; clockNs: number }
   | { op: 'error'; code: string; params: Record<string, string | number> }
 
 export type ControlOp = ControlMessage['op']
