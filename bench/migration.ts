@@ -347,7 +347,7 @@ function report(label: string, runs: Result[]): void {
   p('wall_receive_apply', `${ms(c.receive)} (destination: decode, write pages into fresh RAM, hand frames back${inWorker ? '; in its worker, alongside the source' : ''})`)
   p('wall_verify', `${ms(verify === 'off' ? 0 : verify === 'written' ? r.verifyWritten * 1000 : r.verifyFull * 1000)} (${verify}, both ends, measured again after the run)`)
   const rest = r.wall * 1000 - c.guest - c.send - (inWorker ? 0 : c.receive) - (verify === 'written' ? r.verifyWritten * 1000 : verify === 'full' ? r.verifyFull * 1000 : 0)
-  p('wall_scan_encode_other', `${ms(rest)} (source scan + encode, state, event loop: by difference)`)
+  p('wall_scan_encode_other', `${ms(rest)} (source scan + encode, building the destination VM, state save/load, event loop: by difference)`)
   p('machinery_wall', `${ms(r.wall * 1000 - c.guest)} (wall minus the guest's own run)`)
   p('machinery_vs_peer', `${((r.wall * 1000 - c.guest) / (r.peerWall * 10)).toFixed(1)} % (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
   p('verify_written_both_ends', `${(r.verifyWritten * 1000).toFixed(0)} ms`)
