@@ -57,6 +57,11 @@ describe.runIf(existsSync(KERNEL)).each(MODES)('snapshots of the guest kernel (%
     expect(r.pagesRead).toBeGreaterThanOrEqual(48) // the workload's 48 pages come back from disk
     expect(r.pagesKept).toBeGreaterThan(0) // the kernel's code did not change: verified in place
     expect(fingerprint(vm)).toBe(atSnapshot)
+    // the VM's written-page record names exactly the snapshot's non-zero pages (a migration reads only those)
+    const record = vm.writtenPages?.() ?? null
+    expect(record).not.toBeNull()
+    const named = (record ?? new Uint8Array()).reduce((n, b) => n + b, 0)
+    expect(named).toBe(t.pagesHashed)
     expect(run(vm, (o) => o.includes('pass 6 done'))).toBe(first)
 
     // an incremental child: only the pages the workload changed are written

@@ -134,6 +134,13 @@ export function restoreVm(plan: RestorePlan, vm: MigratableVm, opts: RevertOptio
   }
   for (const i of toZero) ram.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
   vm.loadState(state)
+  // RAM now holds exactly the snapshot's non-zero pages: the VM's written-page record says so (a later live
+  // migration then reads only those instead of every page)
+  if (vm.setWrittenPages) {
+    const record = new Uint8Array(total)
+    for (let i = 0; i < total; i++) if (pages[i] !== null) record[i] = 1
+    vm.setWrittenPages(record)
+  }
   opts.onProgress?.({ phase: 'read', done: total + requests.length, total: total + requests.length })
   return { pagesRead: requests.length, pagesKept: nonZero - requests.length, pagesZeroed: toZero.length, bytesRead: requests.length * PAGE_SIZE }
 }
