@@ -15,6 +15,7 @@ import {
   type DestinationOffer,
   type RefusalReason
 } from '../engine/migration'
+import { hostOffer } from '../engine/cluster/capabilities'
 import type { MigrationEndpointEvent } from '../engine/migration/host-methods'
 import { emptyInfo } from '../engine/migration/stats'
 import type { VmConfig } from '../engine/vmm/api'
@@ -56,9 +57,7 @@ export class MigrationManager {
       const st = this.s.vms.rt(vm.id).state
       if (st === 'running' || st === 'paused') used += vm.memoryMiB
     }
-    const capabilities = ['mode:trap-and-emulate', 'mode:hardware-assisted', 'vtpm', 'nic:emulated', 'nic:virtio']
-    if (host.iommu && host.sriovVfs > 0) capabilities.push('nic:sriov-vf')
-    return { hostId: host.id, freeMemoryBytes: (host.memoryMiB - used) * MIB, capabilities }
+    return hostOffer(host, used)
   }
 
   private config(vmId: string): VmConfig {

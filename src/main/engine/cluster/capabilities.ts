@@ -1,7 +1,8 @@
 // Host capabilities and the NIC choice per VM: which choices a host can honour (with a reason code when not),
-// what each one costs, and whether a VM with that NIC can be live-migrated (the migration engineer calls
-// `migrationBlocker`; the failover plan says what to unplug first).
+// what each one costs, and what a host offers a migrating VM (whether a NIC blocks migration is the migration's
+// own rule: migration/blockers.ts describeVm + migrationBlockers).
 import type { NicModel } from '../vmm/api'
+import type { DestinationOffer } from '../migration/blockers'
 
 export interface HostCapabilities {
   name: string
@@ -39,22 +40,14 @@ export function checkNicChoice(host: HostCapabilities, usage: HostUsage, nic: Ni
   return null
 }
 
-/** Why live migration must refuse a VM with this NIC, or null if it may go (a failover pair unplugs its VF
- * first: see failoverPlan). */
-export function migrationBlocker(vmName: string, nic: NicModel): Refusal | null {
-  if (nic === 'sriov-vf') return { code: 'IO_VF_PINNED', params: { vm: vmName } }
-  return null
-}
-
-export type FailoverStep = 'unplug-vf' | 'traffic-on-virtio-standby' | 'migrate' | 'replug-vf' | 'stay-on-virtio'
-
-/** The steps a migration of a VM with this NIC goes through (net_failover: the VF is the primary, the virtio
- * NIC with the same MAC the standby; the VF is hot-unplugged before the move and re-plugged at the destination
- * if it has a free VF behind an IOMMU). */
-export function failoverPlan(nic: NicModel, destination: HostCapabilities, destUsage: HostUsage): FailoverStep[] {
-  if (nic !== 'vf-failover') return ['migrate']
-  const replug = checkNicChoice(destination, destUsage, 'sriov-vf') === null
-  return ['unplug-vf', 'traffic-on-virtio-standby', 'migrate', replug ? 'replug-vf' : 'stay-on-virtio']
+/** What a host offers a VM arriving by live migration (migration/blockers.ts DestinationOffer): its free memory
+ * (budget minus the VMs running or paused there) and capabilities. The service's migration preflight and the
+ * planner both ask this, so they agree. A VF is offered when the host has an IOMMU and an SR-IOV NIC; whether one
+ * is free is the destination's build check (checkNicChoice). */
+export function hostOffer(host: { id: string; iommu: boolean; sriovVfs: number; memoryMiB: number }, usedMemoryMiB: number): DestinationOffer {
+  const capabilities = ['mode:trap-and-emulate', 'mode:hardware-assisted', 'vtpm', 'nic:emulated', 'nic:virtio']
+  if (host.iommu && host.sriovVfs > 0) capabilities.push('nic:sriov-vf')
+  return { hostId: host.id, freeMemoryBytes: (host.memoryMiB - usedMemoryMiB) * 1024 * 1024, capabilities }
 }
 
 export interface NicCostExplanation {
