@@ -1,9 +1,9 @@
 // I/O virtualization (issue 7): the I/O-exit lab (trapping register vs polled direct page), the network lab
-// (emulated NIC vs virtio-net vs SR-IOV VF) and the teaching-lab placement planner. Engine side:
+// (emulated NIC vs virtio-net vs SR-IOV VF) and the placement planner of the user's cluster. Engine side:
 // src/main/engine/labs/io, src/main/engine/cluster.
 import { z } from 'zod'
 import { defineCommand } from './define'
-import { VirtModeSchema } from './vms'
+import { VirtModeSchema, VM_LIMITS } from './vms'
 import { IdSchema } from './common'
 
 const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]))
@@ -96,23 +96,52 @@ const ExplainFields = {
   needs: z.array(z.enum(['iommu', 'sriov-vf']))
 }
 
+/** A what-if VM the planner tab adds (it does not exist in the app): where it would sit and its size. */
+export const PlanWhatIfVmSchema = z.strictObject({
+  name: z.string().min(1).max(VM_LIMITS.nameMax),
+  hostId: IdSchema,
+  vcpus: z.number().int().min(1).max(VM_LIMITS.vcpusMax),
+  memoryMiB: z.number().int().min(VM_LIMITS.memoryMinMiB).max(VM_LIMITS.memoryMaxMiB)
+})
+export type PlanWhatIfVmDto = z.infer<typeof PlanWhatIfVmSchema>
+
+export const PlanRequestSchema = z.strictObject({ whatIf: z.array(PlanWhatIfVmSchema).max(32).optional() })
+
+export const PLAN_CELL_KINDS = ['anywhere', 'some', 'pinned', 'unavailable'] as const
+
 export const PlanResponseSchema = z.strictObject({
-  hosts: z.array(z.strictObject({ name: z.string(), iommu: z.boolean(), sriovVfs: z.number(), cores: z.number(), memoryMiB: z.number() })),
-  vms: z.array(z.strictObject({ name: z.string(), host: z.string(), vcpus: z.number(), memoryMiB: z.number(), nic: z.enum(NIC_CHOICES) })),
-  rows: z.array(
+  hosts: z.array(
+    z.strictObject({ id: z.string(), name: z.string(), iommu: z.boolean(), sriovVfs: z.number(), cores: z.number(), memoryMiB: z.number(), usedVfs: z.number(), usedMemoryMiB: z.number() })
+  ),
+  /** The app's VMs (state set) then the what-if VMs (state null, id `what-if-N`). */
+  vms: z.array(
     z.strictObject({
-      vm: z.string(),
-      from: z.string(),
-      nic: z.enum(NIC_CHOICES),
-      allowedHere: RefusalSchema.nullable(),
-      moves: z.array(z.strictObject({ to: z.string(), ok: z.boolean(), refusal: RefusalSchema.optional(), degraded: z.boolean().optional() })),
-      reachable: z.number()
+      id: z.string(),
+      name: z.string(),
+      hostId: z.string(),
+      vcpus: z.number(),
+      memoryMiB: z.number(),
+      nic: z.enum([...NIC_CHOICES, 'none']),
+      state: z.string().nullable()
     })
   ),
-  explain: z.array(z.strictObject({ nic: z.enum(NIC_CHOICES), ...ExplainFields }))
+  /** One per VM and NIC choice: per host, why it could not run there and why it could not live-migrate there
+   * (move null: its current host; empty lists: it could). */
+  cells: z.array(
+    z.strictObject({
+      vmId: z.string(),
+      nic: z.enum(NIC_CHOICES),
+      kind: z.enum(PLAN_CELL_KINDS),
+      hosts: z.array(z.strictObject({ hostId: z.string(), run: z.array(RefusalSchema), move: z.array(RefusalSchema).nullable() }))
+    })
+  ),
+  summary: z.array(
+    z.strictObject({ nic: z.enum(NIC_CHOICES), vms: z.number(), anywhere: z.number(), some: z.number(), pinned: z.number(), unavailable: z.number() })
+  ),
+  explain: z.array(z.strictObject({ nic: z.enum(NIC_CHOICES), ...ExplainFields })),
+  csv: z.string()
 })
 export type PlanResponseDto = z.infer<typeof PlanResponseSchema>
-
 
 export const NicCostsRequestSchema = z.strictObject({ hostId: IdSchema, mode: VirtModeSchema })
 
@@ -138,8 +167,9 @@ export const ioCommands = {
   'io.exitLab': defineCommand(ExitLabRequestSchema, ExitLabResponseSchema),
   /** The same guest network workload over the emulated NIC, virtio-net and an SR-IOV VF; rows and CSV. */
   'io.netLab': defineCommand(NetLabRequestSchema, NetLabResponseSchema),
-  /** The teaching-lab cluster and, per VM and NIC choice, where it could live-migrate. */
-  'io.plan': defineCommand(z.strictObject({}), PlanResponseSchema)
+  /** The app's cluster (hosts and VMs, plus what-if VMs): per VM and NIC choice, where it could run and where
+   * it could live-migrate, with the refusals; summary and CSV. */
+  'io.plan': defineCommand(PlanRequestSchema, PlanResponseSchema)
 }
 
 export const ioEvents = {}

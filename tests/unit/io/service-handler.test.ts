@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ioHandlers as h } from '../../../src/main/service/handlers/io'
-import { ExitLabResponseSchema, NetLabResponseSchema, NicCostsResponseSchema, PlanResponseSchema } from '../../../src/shared/contract/io'
+import { ExitLabResponseSchema, NetLabResponseSchema, NicCostsResponseSchema } from '../../../src/shared/contract/io'
 import type { Host } from '../../../src/shared/contract'
 import type { WorkbenchService } from '../../../src/main/service/workbench-service'
 
@@ -30,12 +30,6 @@ describe('io handlers', () => {
     expect(r.rows.map((x) => x.path)).toEqual(['emulated', 'virtio', 'sriov-vf'])
     expect(r.csv.split('\r\n')[0]).toMatch(/^path,mode,packets,delivered,exitsPerPacket/)
   }, 60_000)
-
-  it('io.plan returns the teaching lab with refusal codes', async () => {
-    const r = await h['io.plan']({}, s)
-    expect(PlanResponseSchema.parse(r)).toEqual(r)
-    expect(r.rows.find((x) => x.vm === 'web-1' && x.nic === 'sriov-vf')?.reachable).toBe(0)
-  })
 
   it('io.nicCosts measures each NIC on the engine in the chosen mode and gives the host refusal', async () => {
     const hosts: Host[] = [

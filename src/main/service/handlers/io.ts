@@ -7,7 +7,7 @@ import type { ioCommands, IoCostsDto, NetLabRowDto } from '../../../shared/contr
 import { WorkbenchError } from '../../../shared/errors'
 import { exitWorkloadSteps, type ExitLabResult } from '../../engine/labs/io/exit-lab'
 import { NET_LAB_COLUMNS, NET_PATHS, netLabImage, netPathSteps, toCsv, type NetLabRow, type NetPath } from '../../engine/labs/io/net-lab'
-import { plan, teachingLabCluster } from '../../engine/cluster/planner'
+import { planCluster, planCsv, type PlanInput } from '../../engine/cluster/planner'
 import { NIC_CHOICES, checkNicChoice, explainNic, type NicChoice } from '../../engine/cluster/capabilities'
 import type { VirtMode } from '../../engine/vmm/api'
 import type { WorkbenchService } from '../workbench-service'
@@ -110,16 +110,39 @@ export const ioHandlers: Handlers<keyof typeof ioCommands> = {
     }
     return { rows: rows as NetLabRowDto[], csv: toCsv(rows, NET_LAB_COLUMNS) }
   },
-  'io.plan': () => {
-    const cluster = teachingLabCluster()
+  'io.plan': (req, s) => {
+    const hosts = s.hostList()
+    const vms = s.vms.list()
+    const input: PlanInput = {
+      hosts: hosts.map((h) => ({ id: h.id, name: h.name, iommu: h.iommu, sriovVfs: h.sriovVfs, cores: h.cores, memoryMiB: h.memoryMiB })),
+      vms: vms.map((v) => {
+        const state = s.vms.rt(v.id).state
+        return { id: v.id, name: v.name, hostId: v.hostId, vcpus: v.vcpus, memoryMiB: v.memoryMiB, nic: v.nic, mode: v.mode, vtpm: v.vtpm, live: state === 'running' || state === 'paused' }
+      })
+    }
+    // what-if VMs hold nothing (not live, no NIC): they are asked about, never in the way of the others
+    const whatIf = (req.whatIf ?? []).map((w, i) => ({ ...w, id: `what-if-${i + 1}`, nic: 'none' as const, mode: 'hardware-assisted' as const, vtpm: false, live: false }))
+    for (const w of whatIf) if (!hosts.some((h) => h.id === w.hostId)) throw new WorkbenchError('HOST_NOT_FOUND', { id: w.hostId })
+    input.vms.push(...whatIf)
+    const result = planCluster(input)
     return {
-      hosts: cluster.hosts,
-      vms: cluster.vms,
-      rows: plan(cluster),
+      hosts: hosts.map((h) => ({ id: h.id, name: h.name, iommu: h.iommu, sriovVfs: h.sriovVfs, cores: h.cores, memoryMiB: h.memoryMiB, usedVfs: h.usedVfs, usedMemoryMiB: h.usedMemoryMiB })),
+      vms: input.vms.map((v) => ({
+        id: v.id,
+        name: v.name,
+        hostId: v.hostId,
+        vcpus: v.vcpus,
+        memoryMiB: v.memoryMiB,
+        nic: v.nic,
+        state: v.id.startsWith('what-if-') ? null : s.vms.rt(v.id).state
+      })),
+      cells: result.cells,
+      summary: result.summary,
       explain: NIC_CHOICES.map((n) => {
         const { nic, exitsPerPacket, interrupts, migratable, needs } = explainNic(n)
         return { nic, exitsPerPacket, interrupts, migratable, needs }
-      })
+      }),
+      csv: planCsv(input, result)
     }
   }
 }
