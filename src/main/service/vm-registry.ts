@@ -54,6 +54,14 @@ export class VmRegistry {
     this.runtime.delete(id)
   }
 
+  /** Change fields of a definition (the VM's boot choice while it is stopped). */
+  update(id: string, patch: Partial<Pick<VmDefinition, 'boot'>>): VmDefinition {
+    const file = this.store.value
+    this.get(id)
+    this.store.save({ ...file, vms: file.vms.map((v) => (v.id === id ? { ...v, ...patch } : v)) })
+    return this.get(id)
+  }
+
   /** Record that the VM now lives on another host (after a live migration). */
   moveToHost(id: string, hostId: string): VmDefinition {
     const file = this.store.value

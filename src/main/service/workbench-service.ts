@@ -3,9 +3,10 @@
 // handlers/; handlers use the methods here.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEFAULT_SETTINGS, SettingsSchema } from '../../shared/contract'
+import { DEFAULT_BOOT, DEFAULT_SETTINGS, maxDirtyPages, SettingsSchema, VM_LIMITS } from '../../shared/contract'
 import { EXIT_REASONS } from '../engine/vmm/api'
-import type { EventName, EventPayloadOf, GuestImage, Host, VmCreateRequest, VmStatsSample, VmSummary } from '../../shared/contract'
+import type { EventName, EventPayloadOf, GuestImage, Host, VmBoot, VmCreateRequest, VmStatsSample, VmSummary } from '../../shared/contract'
+import { bootCmdline } from '../engine/vmm/cmdline'
 import { WorkbenchError } from '../../shared/errors'
 import type { HostBatch, HostStateChange } from '../engine/host/protocol'
 import type { HostWorkerEntry } from './host-worker-entry'
@@ -25,6 +26,12 @@ export interface ServiceOptions {
   /** Desktop only: let the user pick a file (the Electron entry shows a save/open dialog); null when cancelled.
    * Without it the service takes no file paths from clients (the lab server: browsers upload and download). */
   pickFile?: (mode: 'save' | 'open', suggestedName: string) => Promise<string | null>
+}
+
+function checkBootFits(boot: VmBoot, memoryMiB: number): void {
+  if (boot.kind === 'dirty' && boot.pages > maxDirtyPages(memoryMiB)) {
+    throw new WorkbenchError('VM_BOOT_DIRTY_FIT', { pages: boot.pages, max: maxDirtyPages(memoryMiB), memoryMiB })
+  }
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloadOf<E>) => void
@@ -94,6 +101,10 @@ export class WorkbenchService {
     if (this.vms.findByName(req.name)) throw new WorkbenchError('VM_NAME_TAKEN', { name: req.name })
     if (!this.images().some((i) => i.file === req.image)) throw new WorkbenchError('VM_IMAGE_NOT_FOUND', { image: req.image })
     if (req.vcpus > host.cores) throw new WorkbenchError('VM_VCPUS_OVER_HOST', { host: host.name, cores: host.cores })
+    // the teaching kernel is uniprocessor and the engine runs one hart: more vCPUs would be a promise not kept
+    if (req.vcpus > VM_LIMITS.vcpusSupported) throw new WorkbenchError('VM_VCPUS_UNIPROCESSOR', { vcpus: req.vcpus, max: VM_LIMITS.vcpusSupported })
+    const boot = req.boot ?? DEFAULT_BOOT
+    checkBootFits(boot, req.memoryMiB)
     if (req.memoryMiB > host.memoryMiB) {
       throw new WorkbenchError('HOST_OUT_OF_MEMORY', { host: host.name, requested: req.memoryMiB, free: host.memoryMiB })
     }
@@ -101,7 +112,7 @@ export class WorkbenchService {
       if (!host.iommu) throw new WorkbenchError('HOST_NO_IOMMU', { host: host.name })
       if (this.usage(host.id).usedVfs >= host.sriovVfs) throw new WorkbenchError('HOST_NO_FREE_VF', { host: host.name, vfs: host.sriovVfs })
     }
-    const def = this.vms.add({ ...req })
+    const def = this.vms.add({ ...req, boot })
     const summary = this.vms.summary(def.id)
     this.emit('vm.state', summary)
     return summary
@@ -129,11 +140,22 @@ export class WorkbenchService {
     rt.stats = null
     rt.halt = null
     // a VM with a vTPM boots its image as the attestation page's tamper demo left it, and gets its vTPM state
-    const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: undefined, vtpm: null }
+    // the boot choice's words; the VMM adds net= and mem= (engine/vmm/cmdline.ts) and measures the result
+    const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: bootCmdline(def.boot), vtpm: null }
     const config = { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm, cmdline: boot.cmdline }
     const hostCaps = { name: host.name, iommu: host.iommu, sriovVfs: host.sriovVfs }
     await conn.call('vm.boot', { vmId: id, config, elf: boot.elf, vtpm: boot.vtpm, host: hostCaps }, [boot.elf.buffer as ArrayBuffer])
     rt.state = 'running'
+    return this.changed(id)
+  }
+
+  /** Change what a stopped (or powered-off) VM runs at its next boot. */
+  setBoot(id: string, boot: VmBoot): VmSummary {
+    const def = this.vms.get(id)
+    const rt = this.vms.rt(id)
+    if (rt.state === 'running' || rt.state === 'paused') throw new WorkbenchError('VM_BAD_STATE', { id, state: rt.state, action: 'edit' })
+    checkBootFits(boot, def.memoryMiB)
+    this.vms.update(id, { boot })
     return this.changed(id)
   }
 

@@ -15,7 +15,68 @@ export const VM_STATES = ['stopped', 'running', 'paused', 'halted', 'crashed'] a
 export const VmStateSchema = z.enum(VM_STATES)
 export type VmState = z.infer<typeof VmStateSchema>
 
-export const VM_LIMITS = { nameMax: 40, memoryMinMiB: 16, memoryMaxMiB: 1024, vcpusMax: 8 } as const
+/** vcpusMax is the contract's range; the teaching kernel is uniprocessor and the engine runs one hart, so the
+ * service refuses more than vcpusSupported (VM_VCPUS_UNIPROCESSOR). */
+export const VM_LIMITS = { nameMax: 40, memoryMinMiB: 16, memoryMaxMiB: 1024, vcpusMax: 8, vcpusSupported: 1 } as const
+
+/** What the guest kernel runs at boot (its `selftest=` / `workload=` command-line words, docs/guest.md). */
+export const BOOT_KINDS = ['shell', 'web', 'dirty', 'cpu', 'selftest'] as const
+export type BootKind = (typeof BOOT_KINDS)[number]
+export const BOOT_LIMITS = {
+  dirtyPagesMax: 262_144,
+  dirtyRateMax: 1_000_000,
+  cpuItersMax: 1_000_000_000,
+  /** Pages of a VM's RAM the kernel keeps for itself (image, page tables, free-memory reserve of 64 pages). */
+  dirtyReservePages: 512
+} as const
+export const BOOT_DEFAULTS = { dirtyPages: 256, dirtyRate: 1000, cpuIters: 1_000_000 } as const
+
+const intIn = (min: number, max: number, code: string) =>
+  z.number({ message: code }).int({ message: code }).min(min, { message: code }).max(max, { message: code })
+
+export const VmBootSchema = z.discriminatedUnion('kind', [
+  /** The shell prompt and nothing else. */
+  z.strictObject({ kind: z.literal('shell') }),
+  /** The `web` workload: answers requests on the VM's NIC. */
+  z.strictObject({ kind: z.literal('web') }),
+  /** The memory dirtier: `pages` working-set pages, written at `rate` pages/s (0 = flat out), `spin` = busy-wait. */
+  z.strictObject({
+    kind: z.literal('dirty'),
+    pages: intIn(1, BOOT_LIMITS.dirtyPagesMax, 'VM_BOOT_DIRTY_PAGES'),
+    rate: intIn(0, BOOT_LIMITS.dirtyRateMax, 'VM_BOOT_DIRTY_RATE'),
+    spin: z.boolean()
+  }),
+  /** The CPU workload: `iters` iterations of arithmetic. */
+  z.strictObject({ kind: z.literal('cpu'), iters: intIn(1, BOOT_LIMITS.cpuItersMax, 'VM_BOOT_CPU_ITERS') }),
+  /** The four-process self-test, then the shell (what VMs did before the boot choice existed). */
+  z.strictObject({ kind: z.literal('selftest') })
+])
+export type VmBoot = z.infer<typeof VmBootSchema>
+export const DEFAULT_BOOT: VmBoot = { kind: 'shell' }
+/** Saved VMs from before the boot choice booted the kernel's default line: the self-test, then the shell. */
+export const LEGACY_BOOT: VmBoot = { kind: 'selftest' }
+
+/** Largest dirty working set (pages) a VM of memoryMiB can hold next to the kernel (the service refuses more with
+ * VM_BOOT_DIRTY_FIT { max, memoryMiB }; the kernel itself would print "does not fit" and run the shell). */
+export function maxDirtyPages(memoryMiB: number): number {
+  return Math.max(1, Math.min(BOOT_LIMITS.dirtyPagesMax, memoryMiB * 256 - BOOT_LIMITS.dirtyReservePages))
+}
+
+/** The kernel command-line words for a boot choice (the VMM adds net= and mem=). */
+export function bootCmdlineWords(boot: VmBoot): string[] {
+  switch (boot.kind) {
+    case 'shell':
+      return ['selftest=0']
+    case 'selftest':
+      return ['selftest=1']
+    case 'web':
+      return ['selftest=0', 'workload=web']
+    case 'cpu':
+      return ['selftest=0', 'workload=cpu', `cpu.iters=${boot.iters}`]
+    case 'dirty':
+      return ['selftest=0', 'workload=dirty', `dirty.pages=${boot.pages}`, `dirty.rate=${boot.rate}`, ...(boot.spin ? ['dirty.spin=1'] : [])]
+  }
+}
 
 /** What the create-VM wizard sends. Messages are error codes the UI translates (see src/shared/errors.ts). */
 export const VmCreateSchema = z.strictObject({
@@ -39,9 +100,11 @@ export const VmCreateSchema = z.strictObject({
   mode: VirtModeSchema,
   nic: NicModelSchema,
   vtpm: z.boolean(),
-  hostId: IdSchema
+  hostId: IdSchema,
+  boot: VmBootSchema.default(DEFAULT_BOOT)
 })
-export type VmCreateRequest = z.infer<typeof VmCreateSchema>
+/** A create request as callers write it (`boot` may be left out: shell only). */
+export type VmCreateRequest = z.input<typeof VmCreateSchema>
 
 export const VmDefinitionSchema = z.strictObject({
   id: IdSchema,
@@ -53,6 +116,8 @@ export const VmDefinitionSchema = z.strictObject({
   nic: NicModelSchema,
   vtpm: z.boolean(),
   hostId: IdSchema,
+  /** What it runs at boot; absent in VMs saved before the choice existed. */
+  boot: VmBootSchema.default(LEGACY_BOOT),
   /** Creation order (a counter, not a clock), for stable listing. */
   seq: z.number().int()
 })
@@ -108,6 +173,9 @@ export const SendSerialSchema = z.strictObject({
 export const GuestImageSchema = z.strictObject({ file: z.string(), sizeBytes: z.number().int() })
 export type GuestImage = z.infer<typeof GuestImageSchema>
 
+/** Change what a stopped VM runs at its next boot. */
+export const VmSetBootSchema = z.strictObject({ id: IdSchema, boot: VmBootSchema })
+
 export const vmCommands = {
   'images.list': defineCommand(EmptySchema, z.array(GuestImageSchema)),
   'vms.list': defineCommand(EmptySchema, z.array(VmSummarySchema)),
@@ -117,6 +185,7 @@ export const vmCommands = {
   'vms.resume': defineCommand(ByIdSchema, VmSummarySchema),
   'vms.stop': defineCommand(ByIdSchema, VmSummarySchema),
   'vms.delete': defineCommand(ByIdSchema, OkSchema),
+  'vms.setBoot': defineCommand(VmSetBootSchema, VmSummarySchema),
   'vms.sendSerial': defineCommand(SendSerialSchema, OkSchema),
   /** The console scrollback kept by the service (last 64 KiB), for a console opened after boot. */
   'vms.serialHistory': defineCommand(ByIdSchema, SerialChunkSchema),
@@ -142,6 +211,11 @@ export const vmErrorCodes = [
   'VM_MEMORY_RANGE',
   'VM_VCPUS_RANGE',
   'VM_VCPUS_OVER_HOST',
+  'VM_VCPUS_UNIPROCESSOR',
+  'VM_BOOT_DIRTY_PAGES',
+  'VM_BOOT_DIRTY_RATE',
+  'VM_BOOT_DIRTY_FIT',
+  'VM_BOOT_CPU_ITERS',
   'VM_IMAGE_REQUIRED',
   'ID_FORMAT',
   'BASE64_FORMAT'

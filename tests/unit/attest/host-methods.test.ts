@@ -10,6 +10,7 @@ import { createVm } from '../../../src/main/engine/vmm/api'
 import type { VmInstance } from '../../../src/main/engine/vmm/api'
 import { createVmTpm, ManufacturerCa, parseEventLog, VTpm, vmBootImages } from '../../../src/main/engine/vtpm'
 import { toHex } from '../../../src/main/engine/vtpm/marshal'
+import { vmmCmdline } from '../../../src/main/engine/vmm/cmdline'
 import { INSTALL_SEED, seededRandom } from './helpers'
 
 const KERNEL = join(__dirname, '../../../resources/guest/kernel.elf')
@@ -31,7 +32,8 @@ describe('attestation inside the host worker, with the VMM’s measured boot', (
     vm.step(20000) // the guest runs; nothing it does changes the boot measurements
     const verifier = new RemoteVerifier({
       caCertificate: new ManufacturerCa(INSTALL_SEED).certificate,
-      reference: computeReferenceValues(vmBootImages(elf, 'console=ttyS0')),
+      // the VMM tells the kernel its RAM size on the command line it boots (and measures): mem=32M
+      reference: computeReferenceValues(vmBootImages(elf, vmmCmdline('console=ttyS0', { nic: 'none', memoryMiB: 32 }))),
       random: seededRandom('worker')
     })
     const challenge = verifier.challenge(m['attest.identity'](rt, { vmId: 'vm-att', akKind: 'ecc' }))

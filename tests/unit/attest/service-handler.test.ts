@@ -11,9 +11,10 @@ const root = mkdtempSync(join(tmpdir(), 'attest-svc-'))
 const guestDir = join(root, 'guest')
 mkdirSync(guestDir)
 writeFileSync(join(guestDir, 'test.elf'), seededRandom('svc-kernel')(2048))
-const defs: Record<string, { name: string; image: string; vtpm: boolean }> = {
-  vm1: { name: 'one', image: 'test.elf', vtpm: true },
-  vm2: { name: 'two', image: 'test.elf', vtpm: false }
+const platform = { memoryMiB: 16, nic: 'none', boot: { kind: 'shell' } } as const
+const defs: Record<string, { name: string; image: string; vtpm: boolean } & typeof platform> = {
+  vm1: { name: 'one', image: 'test.elf', vtpm: true, ...platform },
+  vm2: { name: 'two', image: 'test.elf', vtpm: false, ...platform }
 }
 type Listener = (event: string, payload: unknown) => void
 const listeners: Listener[] = []

@@ -63,7 +63,11 @@ function crash(cmdline: string): Seen {
 
 async function catalogue(lang: string): Promise<Tree> {
   const out: Tree = {}
-  for (const f of ['errors.ts', 'vms.ts']) Object.assign(out, ((await import(join(I18N, lang, f))) as { default: Tree }).default)
+  for (const f of ['errors.ts', 'vms.ts']) {
+    const tree = ((await import(join(I18N, lang, f))) as { default: Tree }).default
+    // feature catalogues add codes under `errors` too (the app merges them the same way)
+    for (const [k, v] of Object.entries(tree)) out[k] = typeof v === 'object' && typeof out[k] === 'object' ? { ...out[k], ...v } : v
+  }
   return out
 }
 

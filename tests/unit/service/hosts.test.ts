@@ -13,6 +13,7 @@ import type { HostConnection } from '../../../src/main/service/host-connection'
 import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
 import type { CommandName, ErrorPayload, Host, HostPresetPreview, RequestOf } from '../../../src/shared/contract'
+import { LEGACY_BOOT } from '../../../src/shared/contract'
 import { ROOT, until } from './helpers'
 
 const SYNTHETIC = resolve(__dirname, 'synthetic-vm.ts')
@@ -87,7 +88,8 @@ describe('hosts: add, edit, remove', () => {
     const { service, refused, ok } = setup()
     const a = service.hosts.get('host-a')
     const edit = (patch: Partial<typeof lab>) => ({ id: 'host-a', name: a.name, cores: a.cores, memoryMiB: a.memoryMiB, iommu: a.iommu, sriovVfs: a.sriovVfs, ...patch })
-    const big = service.create({ ...vm, name: 'big', memoryMiB: 1024, vcpus: 3 })
+    // a VM saved before the service limited vCPUs to the one hart the engine runs still counts against the host
+    const big = service.vms.add({ ...vm, name: 'big', memoryMiB: 1024, vcpus: 3, boot: LEGACY_BOOT })
     service.create({ ...vm, name: 'vf1', nic: 'sriov-vf' })
     service.create({ ...vm, name: 'vf2', nic: 'vf-failover' })
     expect(await refused('hosts.update', edit({ memoryMiB: 1000 }))).toEqual({
@@ -177,12 +179,13 @@ describe('hosts: presets', () => {
   })
 
   it('refuses a preset that would redefine a host below what its VMs use', async () => {
-    const { refused, ok } = setup()
+    const { service, refused, ok } = setup()
     await ok('hosts.update', { id: 'host-a', name: 'host-a', cores: 8, memoryMiB: 2048, iommu: true, sriovVfs: 4 })
     const preview = async () => (await ok('hosts.presetPreview', { preset: 'default' })) as HostPresetPreview
     expect((await preview()).kept).toEqual(['host-a', 'host-b'])
     expect((await preview()).refusal).toBeNull()
-    await ok('vms.create', { ...vm, name: 'wide', vcpus: 6 })
+    expect(await refused('vms.create', { ...vm, name: 'wide', vcpus: 6 })).toEqual({ code: 'VM_VCPUS_UNIPROCESSOR', params: { vcpus: 6, max: 1 } })
+    service.vms.add({ ...vm, name: 'wide', vcpus: 6, boot: LEGACY_BOOT }) // saved before that limit
     expect((await preview()).refusal).toEqual({ code: 'HOST_CORES_BELOW_VM', params: { host: 'host-a', requested: 4, vm: 'wide', vcpus: 6 } })
     expect(await refused('hosts.loadPreset', { preset: 'default' })).toMatchObject({ code: 'HOST_CORES_BELOW_VM' })
   })

@@ -22,7 +22,8 @@ import type { ModeImpl, VmCore } from './mode'
 import { measureVmBoot, saveVtpm, loadVtpm, DEFAULT_CMDLINE, type VTpm } from '../vtpm'
 import { TrapEmulateMode, SHADOW_POOL_PAGES } from './trap-emulate'
 import { HwAssistMode } from './hw-assist'
-import { loadNic, macForVm, nicCmdline, plugNic, saveNic, type VmNetwork } from './nic'
+import { loadNic, macForVm, plugNic, saveNic, type VmNetwork } from './nic'
+import { vmmCmdline } from './cmdline'
 import type { NicAttachment, NicHost } from '../devices/net/attach'
 
 /** Bytes the VMM may write into the guest's `boot_cmdline` array, including the terminating NUL. The guest must
@@ -49,10 +50,11 @@ export interface VmEnv {
   network?: VmNetwork
 }
 
-/** Builds the VM with the NIC config.nic asks for, plugged into `env.network`, and `net=` on the kernel command
- * line matching it (kernelNetParam). Refusals of a VF the host cannot give throw EngineError (IO_NO_IOMMU, ...). */
+/** Builds the VM with the NIC config.nic asks for, plugged into `env.network`, and the platform's words on the
+ * kernel command line (cmdline.ts: `net=` matching the NIC, `mem=` the RAM size). Refusals of a VF the host cannot
+ * give throw EngineError (IO_NO_IOMMU, ...). */
 export function createVm(config: VmConfig, elf: Uint8Array, env: VmEnv = {}): VmInstance & PostcopyTarget {
-  const vm = new Vm({ ...config, cmdline: nicCmdline(config.cmdline, config.nic, DEFAULT_CMDLINE) }, elf)
+  const vm = new Vm({ ...config, cmdline: vmmCmdline(config.cmdline, config) }, elf)
   vm.plugNic(env.network ?? null)
   return vm
 }

@@ -16,16 +16,17 @@ import { computeReferenceValues, parseReferenceValues, type ReferenceValues } fr
 import { RemoteVerifier } from '../../engine/attest/verifier'
 import { createVmTpm, DEFAULT_CMDLINE, ManufacturerCa, vmBootImages, VTpm } from '../../engine/vtpm'
 import { toHex } from '../../engine/vtpm/marshal'
-import { nicCmdline } from '../../engine/vmm/nic'
-import type { NicModel } from '../../../shared/contract'
+import { bootCmdline, vmmCmdline } from '../../engine/vmm/cmdline'
+import type { VmDefinition } from '../../../shared/contract'
 import { writeFileAtomic } from '../atomic-file'
 import type { HostConnection } from '../host-connection'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
 
-/** The command line the VMM boots a VM with: the kernel's built-in one, with `net=` for its NIC (vmm/nic.ts). */
-function vmCmdline(nic: NicModel): string {
-  return nicCmdline(DEFAULT_CMDLINE, nic, DEFAULT_CMDLINE) ?? DEFAULT_CMDLINE
+/** The command line the VMM boots a VM with: its boot choice's line, with the platform's `net=` and `mem=`
+ * (vmm/cmdline.ts, the same composition createVm applies). */
+function vmCmdline(def: VmDefinition): string {
+  return vmmCmdline(bootCmdline(def.boot), def)
 }
 
 /** The verifier's randomness (it stands for a remote party; the engine itself never draws any). */
@@ -90,7 +91,7 @@ class AttestationStore {
     const tamperPath = join(this.dir, `${vmId}.tamper.json`)
     const tamper: TamperDto = existsSync(tamperPath) ? (JSON.parse(readFileSync(tamperPath, 'utf8')) as TamperDto) : { ...NO_TAMPER }
     const tpm = existsSync(statePath) ? VTpm.deserialize(new Uint8Array(readFileSync(statePath))) : createVmTpm(this.seed, vmId)
-    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: vmCmdline(def.nic) }
+    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: vmCmdline(def) }
     this.vms.set(vmId, vm)
     this.boot(vmId, vm) // what the firmware measures when this VM boots
     return vm
@@ -98,10 +99,10 @@ class AttestationStore {
 
   boot(vmId: string, vm: VmTpm): void {
     const kernel = this.kernelOf(vm.image)
-    const nic = this.s.vms.get(vmId).nic
-    // a tampered command line gets the NIC's net= too, as the VMM would boot it
-    const tamper = vm.tamper.cmdline === null ? vm.tamper : { ...vm.tamper, cmdline: nicCmdline(vm.tamper.cmdline, nic, DEFAULT_CMDLINE) ?? vm.tamper.cmdline }
-    const booted = bootWithTamper(vm.tpm, kernel, vmCmdline(nic), tamper, Number(vm.tpm.clock.clockMs) + 1000)
+    const def = this.s.vms.get(vmId)
+    // a tampered command line gets the platform's net= and mem= too, as the VMM would boot it
+    const tamper = vm.tamper.cmdline === null ? vm.tamper : { ...vm.tamper, cmdline: vmmCmdline(vm.tamper.cmdline, def) }
+    const booted = bootWithTamper(vm.tpm, kernel, vmCmdline(def), tamper, Number(vm.tpm.clock.clockMs) + 1000)
     vm.kernelBytes = kernel.length
     vm.cmdline = booted.cmdline
     this.save(vmId, vm)
@@ -132,7 +133,7 @@ class AttestationStore {
 
   state(vmId: string): VtpmStateDto {
     const vm = this.get(vmId)
-    const ref = this.reference(vm.image, vmCmdline(this.s.vms.get(vmId).nic))
+    const ref = this.reference(vm.image, vmCmdline(this.s.vms.get(vmId)))
     const cert = Buffer.from(vm.tpm.ekCertificate).toString('base64')
     return {
       vmId,
@@ -151,7 +152,7 @@ class AttestationStore {
 
   async attest(vmId: string, akKind: AkKindDto): Promise<AttestationReportDto> {
     const vm = this.get(vmId)
-    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image, vmCmdline(this.s.vms.get(vmId).nic)), random: freshBytes }
+    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image, vmCmdline(this.s.vms.get(vmId))), random: freshBytes }
     const conn = await this.pull(vmId, vm)
     if (conn) {
       const verifier = new RemoteVerifier(trust)
@@ -182,10 +183,10 @@ function storeOf(s: WorkbenchService): AttestationStore {
 export function vtpmBootInput(s: WorkbenchService, vmId: string, elf: Uint8Array): { elf: Uint8Array; cmdline: string; vtpm: Uint8Array } {
   const st = storeOf(s)
   const vm = st.get(vmId)
-  const nic = s.vms.get(vmId).nic
-  const t = applyTamper(elf, vmCmdline(nic), vm.tamper)
+  const def = s.vms.get(vmId)
+  const t = applyTamper(elf, bootCmdline(def.boot), vm.tamper)
   vm.kernelBytes = elf.length
-  vm.cmdline = nicCmdline(t.cmdline, nic, DEFAULT_CMDLINE) ?? t.cmdline
+  vm.cmdline = vmmCmdline(t.cmdline, def)
   return { elf: t.kernel === elf ? elf.slice() : t.kernel, cmdline: t.cmdline, vtpm: vm.tpm.serialize() }
 }
 

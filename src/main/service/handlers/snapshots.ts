@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { snapshotCommands, SnapshotInfoDto, VmDefinition, VmSummary } from '../../../shared/contract'
+import { LEGACY_BOOT, VmBootSchema } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { EngineError } from '../../engine/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
@@ -131,7 +132,9 @@ async function importArchiveAt(s: WorkbenchService, path: string, label: string,
     mode: d.mode,
     nic: d.nic,
     vtpm: d.vtpm === true,
-    hostId
+    hostId,
+    // archives from before the boot choice existed boot as those VMs did
+    boot: VmBootSchema.safeParse(d.boot).data ?? LEGACY_BOOT
   })
   try {
     s.emit('snapshot.progress', { vmId: def.id, op: 'import', done: 0, total: 1 })

@@ -13,6 +13,7 @@ export const vmHandlers: Handlers<keyof typeof vmCommands> = {
     await s.remove(req.id)
     return { ok: true as const }
   },
+  'vms.setBoot': (req, s) => s.setBoot(req.id, req.boot),
   'vms.sendSerial': async (req, s) => {
     await s.sendSerial(req.id, req.text)
     return { ok: true as const }

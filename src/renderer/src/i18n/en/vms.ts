@@ -3,7 +3,7 @@ export default {
     title: 'Virtual machines',
     empty: 'No virtual machines yet. Create one to boot a guest kernel on the VMM engine.',
     newVm: 'New VM',
-    columns: { name: 'Name', state: 'State', host: 'Host', memory: 'Memory', vcpus: 'vCPUs', mode: 'Virtualization', nic: 'NIC', vtpm: 'vTPM', actions: 'Actions' },
+    columns: { name: 'Name', boot: 'Boot', state: 'State', host: 'Host', memory: 'Memory', vcpus: 'vCPUs', mode: 'Virtualization', nic: 'NIC', vtpm: 'vTPM', actions: 'Actions' },
     state: { stopped: 'Stopped', running: 'Running', paused: 'Paused', halted: 'Powered off', crashed: 'Crashed' },
     mode: { 'trap-and-emulate': 'Trap-and-emulate', 'hardware-assisted': 'Hardware-assisted (EPT)' },
     modeHelp: {
@@ -18,7 +18,38 @@ export default {
       'sriov-vf': 'A virtual function of the host NIC passed through (needs an IOMMU): fastest, but the VM cannot migrate.',
       'vf-failover': 'A VF paired with a virtio standby: fast, and the VF is unplugged for migration.'
     },
-    actions: { start: 'Start', pause: 'Pause', resume: 'Resume', stop: 'Stop', delete: 'Delete', open: 'Open' },
+    actions: { start: 'Start', pause: 'Pause', resume: 'Resume', stop: 'Stop', delete: 'Delete', open: 'Open', edit: 'edit' },
+    boot: {
+      kind: { shell: 'Shell only', web: 'Web server', dirty: 'Memory dirtier', cpu: 'CPU workload', selftest: 'Self-test' },
+      help: {
+        shell: 'Boots straight to the wb$ prompt; type commands on the console.',
+        web: 'Answers request frames on the VM’s NIC (the load client and migrations use it); needs a NIC.',
+        dirty: 'Rewrites a working set of pages at a fixed rate: the memory load live migration must keep up with.',
+        cpu: 'Runs an arithmetic loop for the given iterations and prints its checksum, then the shell.',
+        selftest: 'Four processes (primes, Collatz, CRC-32, sort) preempted by the timer, then the shell.'
+      },
+      summary: {
+        shell: 'shell only',
+        web: 'web server',
+        dirty: 'dirtier: {pages} pages ({size}) at {rate} pages/s',
+        dirtyFlat: 'dirtier: {pages} pages ({size}) flat out',
+        dirtySpin: ', busy-waiting',
+        cpu: 'CPU workload: {iters} iterations',
+        selftest: 'self-test'
+      },
+      pages: 'Working set (pages of 4 KiB)',
+      pagesHelp: '= {size}; at most {max} pages fit in {memory} MiB.',
+      rate: 'Rate (pages/s, 0 = as fast as possible)',
+      spin: 'Busy-wait between writes (the vCPU never idles)',
+      iters: 'Iterations',
+      webNoNic: 'This VM has no NIC: the web server will say “network device not present” and exit.',
+      label: 'Boot',
+      cmdline: 'Kernel command line (the VMM adds net= and mem=): {cmdline}',
+      edit: 'Change boot',
+      editTitle: 'What “{name}” runs at boot',
+      editHint: 'Takes effect at the next start.',
+      save: 'Save'
+    },
     confirmStop: {
       title: 'Stop “{name}”?',
       body: 'The guest is powered off at once, like pulling the plug. Anything not saved inside the guest is lost.'
@@ -35,6 +66,7 @@ export default {
       namePlaceholder: 'e.g. lab-vm-1',
       memory: 'Memory (MiB)',
       vcpus: 'vCPUs',
+      vcpusNote: 'The teaching kernel is uniprocessor: one vCPU.',
       image: 'Guest image',
       noImages: 'No guest images found in resources/guest.',
       host: 'Host',
@@ -46,6 +78,13 @@ export default {
       review: 'Check the settings, then create the VM. It starts stopped.',
       created: 'VM “{name}” created.'
     }
+  },
+  errors: {
+    VM_VCPUS_UNIPROCESSOR: 'The guest kernel is uniprocessor: a VM has {max} vCPU (asked for {vcpus}).',
+    VM_BOOT_DIRTY_PAGES: 'The working set must be a whole number of pages from 1 to 262144.',
+    VM_BOOT_DIRTY_RATE: 'The rate must be a whole number of pages per second from 0 to 1000000.',
+    VM_BOOT_DIRTY_FIT: 'A working set of {pages} pages does not fit in {memoryMiB} MiB; at most {max} pages.',
+    VM_BOOT_CPU_ITERS: 'Iterations must be a whole number from 1 to 1000000000.'
   },
   detail: {
     back: 'All VMs',

@@ -3,7 +3,7 @@ export default {
     title: '虚拟机',
     empty: '还没有虚拟机。创建一台，在 VMM 引擎上启动客户机内核。',
     newVm: '新建虚拟机',
-    columns: { name: '名称', state: '状态', host: '主机', memory: '内存', vcpus: 'vCPU', mode: '虚拟化方式', nic: '网卡', vtpm: 'vTPM', actions: '操作' },
+    columns: { name: '名称', boot: '启动', state: '状态', host: '主机', memory: '内存', vcpus: 'vCPU', mode: '虚拟化方式', nic: '网卡', vtpm: 'vTPM', actions: '操作' },
     state: { stopped: '已停止', running: '运行中', paused: '已暂停', halted: '已关机', crashed: '已崩溃' },
     mode: { 'trap-and-emulate': '陷入并模拟', 'hardware-assisted': '硬件辅助 (EPT)' },
     modeHelp: {
@@ -18,7 +18,38 @@ export default {
       'sriov-vf': '直通主机网卡的虚拟功能（需要 IOMMU）：最快，但虚拟机无法迁移。',
       'vf-failover': 'VF 与 virtio 备用网卡配对：快，迁移时拔出 VF。'
     },
-    actions: { start: '启动', pause: '暂停', resume: '继续', stop: '停止', delete: '删除', open: '打开' },
+    actions: { start: '启动', pause: '暂停', resume: '继续', stop: '停止', delete: '删除', open: '打开', edit: '修改' },
+    boot: {
+      kind: { shell: '仅命令行', web: 'Web 服务器', dirty: '内存写脏程序', cpu: 'CPU 负载', selftest: '自检' },
+      help: {
+        shell: '直接启动到 wb$ 提示符；在控制台中输入命令。',
+        web: '在虚拟机网卡上应答请求帧（负载客户端和迁移会用到）；需要网卡。',
+        dirty: '以固定速率反复写一组工作集页面：热迁移必须跟上的内存负载。',
+        cpu: '按给定次数运行算术循环并打印校验和，然后进入命令行。',
+        selftest: '四个由定时器抢占的进程（素数、Collatz、CRC-32、排序），然后进入命令行。'
+      },
+      summary: {
+        shell: '仅命令行',
+        web: 'Web 服务器',
+        dirty: '写脏：{pages} 页（{size}），每秒 {rate} 页',
+        dirtyFlat: '写脏：{pages} 页（{size}），全速',
+        dirtySpin: '，忙等待',
+        cpu: 'CPU 负载：{iters} 次迭代',
+        selftest: '自检'
+      },
+      pages: '工作集（4 KiB 页数）',
+      pagesHelp: '= {size}；{memory} MiB 内存最多容纳 {max} 页。',
+      rate: '速率（页/秒，0 = 尽可能快）',
+      spin: '两次写之间忙等待（vCPU 从不空闲）',
+      iters: '迭代次数',
+      webNoNic: '这台虚拟机没有网卡：Web 服务器会提示“网络设备不存在”并退出。',
+      label: '启动',
+      cmdline: '内核命令行（VMM 会追加 net= 和 mem=）：{cmdline}',
+      edit: '修改启动项',
+      editTitle: '“{name}”启动时运行什么',
+      editHint: '下次启动时生效。',
+      save: '保存'
+    },
     confirmStop: {
       title: '停止“{name}”？',
       body: '客户机将立即断电，如同拔掉电源。客户机内未保存的内容都会丢失。'
@@ -35,6 +66,7 @@ export default {
       namePlaceholder: '例如 lab-vm-1',
       memory: '内存 (MiB)',
       vcpus: 'vCPU 数',
+      vcpusNote: '教学内核是单处理器内核：只有一个 vCPU。',
       image: '客户机镜像',
       noImages: '在 resources/guest 中没有找到客户机镜像。',
       host: '主机',
@@ -46,6 +78,13 @@ export default {
       review: '检查设置后创建虚拟机。新虚拟机处于停止状态。',
       created: '虚拟机“{name}”已创建。'
     }
+  },
+  errors: {
+    VM_VCPUS_UNIPROCESSOR: '客户机内核是单处理器内核：虚拟机只能有 {max} 个 vCPU（请求了 {vcpus} 个）。',
+    VM_BOOT_DIRTY_PAGES: '工作集必须是 1 到 262144 之间的整数页。',
+    VM_BOOT_DIRTY_RATE: '速率必须是每秒 0 到 1000000 之间的整数页。',
+    VM_BOOT_DIRTY_FIT: '{pages} 页的工作集放不进 {memoryMiB} MiB 内存；最多 {max} 页。',
+    VM_BOOT_CPU_ITERS: '迭代次数必须是 1 到 1000000000 之间的整数。'
   },
   detail: {
     back: '所有虚拟机',
