@@ -1,6 +1,6 @@
 // The I/O lab page in a real browser against the built lab server: the exit lab runs guest code on the engine
-// and shows A/B side by side, the three NIC paths fill the table and chart and export CSV, the planner explains
-// refusals, the labs run under trap-and-emulate too, the create-VM wizard shows what each NIC costs on a host, and
+// and shows A/B side by side, the three NIC paths fill the table and chart and export CSV, the planner tab opens,
+// the labs run under trap-and-emulate too, the create-VM wizard shows what each NIC costs on a host, and
 // the page speaks 简体中文.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -50,10 +50,8 @@ describe.skipIf(skip !== null)(`I/O lab UI in chromium${skip ? ` (skipped: ${ski
     expect(download.suggestedFilename()).toBe('io-network-lab.csv')
 
     await page.click('[data-tab=plan]')
-    const pinned = page.locator('[data-vm=web-1][data-nic=sriov-vf]')
-    await pinned.waitFor()
-    expect(await pinned.innerText()).toContain('cannot be live-migrated')
-    expect(await page.locator('[data-vm=student-1][data-nic=sriov-vf]').innerText()).toContain('has no IOMMU')
+    // default hosts, no VMs yet (the planner itself: io-planner.test.ts)
+    await page.locator('[data-testid=plan-empty]').waitFor()
   }, 180_000)
 
   it('runs the network paths under trap-and-emulate and says so; the emulated NIC still pays its register exits on top', async () => {
@@ -87,7 +85,7 @@ describe.skipIf(skip !== null)(`I/O lab UI in chromium${skip ? ` (skipped: ${ski
   it('speaks 简体中文', async () => {
     await page.selectOption('[data-testid=language]', 'zh-CN')
     await page.getByRole('heading', { name: 'I/O 虚拟化实验' }).waitFor()
-    expect(await page.locator('[data-vm=web-1][data-nic=sriov-vf]').innerText()).toContain('无法热迁移')
+    expect(await page.locator('[data-testid=plan-empty]').innerText()).toContain('还没有虚拟机')
     expect(pageErrors).toEqual([])
   }, 60_000)
 })

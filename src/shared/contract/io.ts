@@ -139,6 +139,8 @@ export const PlanResponseSchema = z.strictObject({
     z.strictObject({ nic: z.enum(NIC_CHOICES), vms: z.number(), anywhere: z.number(), some: z.number(), pinned: z.number(), unavailable: z.number() })
   ),
   explain: z.array(z.strictObject({ nic: z.enum(NIC_CHOICES), ...ExplainFields })),
+  /** The teaching-lab preset's sample VMs, as what-if VMs on its hosts (the tab adds them after loading the preset). */
+  samples: z.array(PlanWhatIfVmSchema),
   csv: z.string()
 })
 export type PlanResponseDto = z.infer<typeof PlanResponseSchema>
@@ -179,10 +181,6 @@ export const ioErrorCodes = [
   'IO_NO_SRIOV_NIC',
   'IO_NO_FREE_VF',
   'IO_NO_IOMMU_DOMAIN',
-  'IO_VF_PINNED',
-  'IO_HOST_NO_CORES',
-  'IO_HOST_NO_MEMORY',
-  'IO_SAME_HOST',
   'IO_NO_NIC',
   'IOLAB_BAD_PARAM',
   'IOLAB_GUEST_FAILED',

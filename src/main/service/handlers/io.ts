@@ -7,7 +7,7 @@ import type { ioCommands, IoCostsDto, NetLabRowDto } from '../../../shared/contr
 import { WorkbenchError } from '../../../shared/errors'
 import { exitWorkloadSteps, type ExitLabResult } from '../../engine/labs/io/exit-lab'
 import { NET_LAB_COLUMNS, NET_PATHS, netLabImage, netPathSteps, toCsv, type NetLabRow, type NetPath } from '../../engine/labs/io/net-lab'
-import { planCluster, planCsv, type PlanInput } from '../../engine/cluster/planner'
+import { planCluster, planCsv, teachingLabCluster, type PlanInput } from '../../engine/cluster/planner'
 import { NIC_CHOICES, checkNicChoice, explainNic, type NicChoice } from '../../engine/cluster/capabilities'
 import type { VirtMode } from '../../engine/vmm/api'
 import type { WorkbenchService } from '../workbench-service'
@@ -142,6 +142,7 @@ export const ioHandlers: Handlers<keyof typeof ioCommands> = {
         const { nic, exitsPerPacket, interrupts, migratable, needs } = explainNic(n)
         return { nic, exitsPerPacket, interrupts, migratable, needs }
       }),
+      samples: teachingLabCluster().vms.map((v) => ({ name: v.name, hostId: v.host, vcpus: v.vcpus, memoryMiB: v.memoryMiB })),
       csv: planCsv(input, result)
     }
   }
