@@ -84,4 +84,6 @@ export interface HostWorkerData {
   hostId: string
   /** Batches per second (clamped to 2..20). */
   batchHz: number
+  /** Pace idle guests' virtual time to wall time (RuntimeOptions.paceIdle; default true, as in the app). */
+  paceIdle?: boolean
 }

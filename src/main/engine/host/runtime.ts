@@ -28,6 +28,9 @@ interface Slot {
   idle: boolean
   /** Instructions executed in total, for fairness accounting. */
   executed: number
+  /** Paced: wall time (ms) and virtual time (cycles) from which idle skipping follows the wall clock. */
+  anchorMs: number
+  anchorCycles: number
 }
 
 const MIN_SLICE = 2_000
@@ -38,7 +41,15 @@ export interface RuntimeOptions {
   now: () => number
   /** Target wall-clock milliseconds for one round over all runnable VMs. */
   roundTargetMs?: number
+  /** Pace idle skipping to `now()`: a sleeping guest's virtual clock never runs ahead of its wall-clock time on
+   * this host (1 ms of wall time = 1,000,000 cycles at the nominal 1 GHz), as a real VM's clock follows real
+   * time while it idles; busy guests still run as fast as the engine can (and lag). Off by default: tests,
+   * benches and experiments keep pure virtual time; the app's host workers turn it on (worker-main.ts). */
+  paceIdle?: boolean
 }
+
+/** Cycles of virtual time per wall-clock millisecond (nominal 1 GHz). */
+const CYCLES_PER_MS = 1_000_000
 
 export class HostRuntime {
   private readonly slots = new Map<string, Slot>()
@@ -94,22 +105,36 @@ export class HostRuntime {
   adopt(vmId: string, vm: VmInstance): void {
     if (this.slots.has(vmId)) throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: 'running', action: 'start' })
     const t = this.opts.now()
-    const slot: Slot = { id: vmId, vm, state: 'running', bootedAt: t, lastSampleAt: t, lastStats: vm.stats(), quiet: false, idle: false, executed: 0 }
+    const stats = vm.stats()
+    const slot: Slot = { id: vmId, vm, state: 'running', bootedAt: t, lastSampleAt: t, lastStats: stats, quiet: false, idle: false, executed: 0, anchorMs: t, anchorCycles: stats.virtualCycles }
     this.slots.set(vmId, slot)
     this.order.push(vmId)
+    this.network.setScheduled(vmId, true)
+    this.pace(slot)
     this.changeState(slot, 'running')
+  }
+
+  /** From now on the slot's idle skipping follows the wall clock (when paceIdle). */
+  private pace(slot: Slot): void {
+    if (!this.opts.paceIdle || !slot.vm.setPace) return
+    slot.anchorMs = this.opts.now()
+    slot.anchorCycles = slot.vm.stats().virtualCycles
+    slot.vm.setPace(() => slot.anchorCycles + Math.max(0, this.opts.now() - slot.anchorMs) * CYCLES_PER_MS)
   }
 
   pause(vmId: string): void {
     const slot = this.get(vmId)
     if (slot.state !== 'running') throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: slot.state, action: 'pause' })
     this.changeState(slot, 'paused')
+    this.network.setPaused(vmId, true)
   }
 
   resume(vmId: string): void {
     const slot = this.get(vmId)
     if (slot.state !== 'paused') throw new WorkbenchError('VM_BAD_STATE', { id: vmId, state: slot.state, action: 'resume' })
     this.changeState(slot, 'running')
+    this.network.setPaused(vmId, false)
+    this.pace(slot) // the pause is not part of its wall-clock time
   }
 
   /** Drops the VM; its remaining serial output and a final stats sample go into the next batch. */
@@ -133,6 +158,10 @@ export class HostRuntime {
     const slot = this.get(vmId)
     this.slots.delete(vmId)
     this.order = this.order.filter((id) => id !== vmId)
+    // pure virtual time from now on; the host network waits for it (or passes it) instead of running it
+    slot.vm.setPace?.(null)
+    this.network.setScheduled(vmId, false)
+    this.network.attachClockOf(vmId)
     return slot.vm
   }
 
@@ -182,6 +211,8 @@ export class HostRuntime {
     const now = this.opts.now()
     const stats: HostStatsSample[] = []
     const live = [...this.slots.values()]
+    // paced guests asleep with nothing due: their clocks follow the wall clock (one empty step moves them)
+    if (this.opts.paceIdle) for (const s of live) if (s.state === 'running' && s.idle) this.stepSlot(s, 1)
     for (const slot of [...live, ...this.finished]) {
       const bytes = slot.vm.drainSerial()
       if (bytes.length > 0) this.pendingSerial.push({ vmId: slot.id, bytes })
@@ -223,11 +254,11 @@ export class HostRuntime {
     }
   }
 
-  private stepSlot(slot: Slot): number {
+  private stepSlot(slot: Slot, instructions = this.slice): number {
     try {
-      const r = slot.vm.step(this.slice)
+      const r = slot.vm.step(instructions)
       slot.executed += r.executed
-      if (r.status === 'idle') slot.idle = true
+      slot.idle = r.status === 'idle'
       if (r.status === 'halted' || r.status === 'crashed' || slot.vm.halt) this.onHalt(slot)
       return r.executed
     } catch (err) {

@@ -14,7 +14,7 @@ export function runHostWorker(factory: VmFactory): void {
   const port = parentPort
   if (!port) throw new Error('host-worker must run in a worker thread')
   const data = workerData as HostWorkerData
-  const runtime = new HostRuntime({ factory, now: () => performance.now() })
+  const runtime = new HostRuntime({ factory, now: () => performance.now(), paceIdle: data.paceIdle ?? true })
   const batchMs = 1000 / Math.min(20, Math.max(2, data.batchHz))
   const post = (m: HostMessage): void => {
     if (m.type === 'batch') port.postMessage(m, m.serial.map((s) => s.bytes.buffer as ArrayBuffer))

@@ -22,6 +22,11 @@ export class EventQueue {
 
   private running = false
 
+  /** The time of the last event run (or the last runUntil target), whatever clock is attached. */
+  get present(): number {
+    return this.current
+  }
+
   /** Run what is due by the attached clock (call before a device looks at the network). */
   catchUp(): number {
     return this.clock ? this.runUntil(this.clock()) : 0

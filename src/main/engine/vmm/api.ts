@@ -71,7 +71,8 @@ export interface VmHalt {
 export interface VmInstance extends MigratableVm {
   readonly config: VmConfig
   /** Execute up to `maxInstructions` guest instructions (plus the exits they cause). When the guest waits for an
-   * interrupt, virtual time jumps to the next timer event (status 'idle' if nothing is pending at all). */
+   * interrupt, virtual time jumps to the next timer event (status 'idle' if nothing is armed, or, paced or on a
+   * host network, if it cannot progress now: see pendingInput). */
   step(maxInstructions: number): VmStepResult
   /** Bytes typed on the serial console. */
   sendSerial(bytes: Uint8Array): void
@@ -87,9 +88,12 @@ export interface VmInstance extends MigratableVm {
   attachVtpm?(vtpm: VTpm): void
   /** The attached vTPM, or null. */
   readonly vtpm?: VTpm | null
-  /** True when something other than serial input may wake this VM after step() said 'idle' (a frame pending on
-   * the host network its NIC is plugged into). */
+  /** After step() said 'idle' (asleep, or held back by another VM on its host network): true when it can make
+   * progress again without serial input (a frame or its own timer is due). */
   pendingInput?(): boolean
+  /** Pace idle skipping to wall time (the app's host runtime): a sleeping vCPU's clock never passes `limit()`;
+   * null = pure virtual time. */
+  setPace?(limit: (() => number) | null): void
   /** The NIC plugged in for config.nic (createVm), or null. */
   readonly nic?: NicAttachment | null
 }

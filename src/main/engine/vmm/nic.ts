@@ -14,6 +14,17 @@ import type { NicModel } from './api'
 import { checkNicChoice, needsVf, type HostCapabilities } from '../cluster/capabilities'
 import { EngineError } from '../errors'
 import type { DeviceStates } from './vm-state'
+import type { ClockMember } from '../network/clock-member'
+
+/** What sync() found, in the VM's guest time. */
+export interface NetSync {
+  /** The next event still pending (Infinity: none). */
+  next: number
+  /** An event due by `upTo` could not run: a VM that cannot be run forward lags behind it. */
+  blocked: boolean
+  /** How far every other VM on the host has got (at most `upTo`): a sleeping VM may sleep until here. */
+  reached: number
+}
 
 /** The network a VM's NIC is plugged into (the host's virtual switch: host/host-network.ts). */
 export interface VmNetwork {
@@ -27,10 +38,16 @@ export interface VmNetwork {
   readonly host?: Pick<HostCapabilities, 'name' | 'iommu' | 'sriovVfs'>
   /** Wrap each trapping device (deliver due network events before the device model runs). */
   wrap?(dev: MmioDevice): MmioDevice
-  /** Run the network events due by this VM's virtual time `now()` (which from now on is the network's clock) and
-   * return the VM time of the next pending event, or null when none is pending. */
-  sync?(now: () => number): number | null
-  /** Whether any network event is pending (something may wake an idle guest). */
+  /** The VM joins the host network's clock (createVm, before the first instruction). */
+  join?(member: ClockMember): void
+  /** Run the network events due by the VM's guest time `upTo` that every other VM on the host has reached too
+   * (host/host-network.ts: conservative, events never run ahead of a VM that is awake). `drive`: run laggards
+   * forward, and run the events even past a VM that cannot be run (a caller that must make progress). */
+  sync?(upTo: number, drive: boolean): NetSync
+  /** The VM's clock was set from outside (a state was loaded): its present maps to the host's present. */
+  rejoin?(): void
+  /** Whether this VM can make progress now (after step() said 'idle'): a frame or its timer is due and no other
+   * VM on the host lags behind it. */
   pending?(): boolean
 }
 

@@ -25,6 +25,7 @@ import { HwAssistMode } from './hw-assist'
 import { loadNic, macForVm, plugNic, saveNic, type VmNetwork } from './nic'
 import { vmmCmdline } from './cmdline'
 import type { NicAttachment, NicHost } from '../devices/net/attach'
+import type { ClockMember } from '../network/clock-member'
 
 /** Bytes the VMM may write into the guest's `boot_cmdline` array, including the terminating NUL. The guest must
  * reserve at least this much. */
@@ -59,7 +60,7 @@ export function createVm(config: VmConfig, elf: Uint8Array, env: VmEnv = {}): Vm
   return vm
 }
 
-export class Vm implements VmInstance, PostcopyTarget, VmCore {
+export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   readonly hart: Hart
   readonly mem: GuestMemory
   readonly costs: CostTable
@@ -92,7 +93,11 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   /** Pages the NIC wrote by DMA while the dirty log is on (the device bypasses the EPT / shadow write-protection,
    * so they are merged into collect() as QEMU marks DMA writes dirty). */
   private dmaDirty: Set<number> | null = null
-  private readonly nowFn = (): number => this.hart.now()
+  /** Wall-clock pace of idle skipping (the app's host runtime): the latest virtual time a sleeping vCPU may
+   * reach now; null = pure virtual time. */
+  private pacer: (() => number) | null = null
+  /** runNetworked frames on the call stack (the host network must not run this VM forward meanwhile). */
+  private inRun = 0
 
   constructor(
     readonly config: VmConfig,
@@ -383,7 +388,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     }
     this.nic = plugNic(host, this.config.nic, network, macForVm(this.config.name))
     this.network = this.nic ? network : null
-    this.network?.sync?.(this.nowFn) // the network learns this VM's clock
+    this.network?.join?.(this) // the network learns this VM's clock
   }
 
   /** A device wrote guest RAM by DMA. */
@@ -395,9 +400,48 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     for (let p = Math.floor(offset / PAGE_SIZE); p <= last; p++) d.add(p)
   }
 
-  /** True when the host network has events pending (a frame may arrive for an idle guest). */
+  /** After step() said 'idle': true when the VM can make progress again (a frame or its timer is due, within its
+   * wall-clock pace, and no VM on its host lags behind that time). */
   pendingInput(): boolean {
-    return this.network?.pending?.() ?? false
+    if (this.network?.pending) return this.network.pending()
+    const w = this.sleepingUntil()
+    return w === null || (w !== Infinity && w <= this.paceLimit())
+  }
+
+  /** Pace idle skipping to wall time: `limit()` is the latest virtual time a sleeping vCPU may reach now (the host
+   * runtime: its wall-clock uptime in cycles). null: pure virtual time (labs, benches, migrations, tests). */
+  setPace(limit: (() => number) | null): void {
+    this.pacer = limit
+  }
+
+  // ClockMember (network/clock-member.ts): what the host network's clock needs from this VM.
+
+  clockNow(): number {
+    return this.hart.now()
+  }
+
+  sleepingUntil(): number | null {
+    if (this.haltState) return Infinity
+    if (!this.waiting || this.mode.wakeupPending()) return null
+    return this.nextTimerEvent()
+  }
+
+  paceLimit(): number {
+    return this.pacer ? this.pacer() : Infinity
+  }
+
+  wakeAt(t: number): void {
+    if (t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = t // it slept until the frame came
+  }
+
+  advanceTo(t: number): void {
+    if (this.inRun > 0 || !this.network?.sync) return
+    while (this.haltState === null && this.missingPage < 0 && this.hart.now() < t) {
+      const cycle = this.hart.now()
+      const instret = this.hart.instret
+      this.runNetworked(Math.min(t - cycle, 1_000_000), t, true)
+      if (this.hart.now() === cycle && this.hart.instret === instret) break // paced to wall time
+    }
   }
 
   /** Maps a device model at guest-physical `base`: every guest access to it exits and is emulated ('mmio'). */
@@ -472,43 +516,71 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
   }
 
   step(maxInstructions: number): VmStepResult {
-    return this.network?.sync ? this.runNetworked(maxInstructions, Infinity) : this.run(maxInstructions, Infinity)
+    if (this.network?.sync) return this.runNetworked(maxInstructions, Infinity, false)
+    const r = this.run(maxInstructions, this.paceLimit())
+    // asleep past its pace (or with nothing armed): its clock follows wall time, no further
+    if (r.status === 'idle') this.sleepTo(Math.min(this.nextTimerEvent(), this.paceLimit()))
+    return r
   }
 
-  /** The run loop of a VM on a host network: short runs that end at the next network event, the events due
-   * delivered between them (the network's clock is this VM's virtual time while it runs). A guest idle with
-   * nothing armed sleeps until the next frame. Returns 'idle' only when no network event is pending at all. */
-  private runNetworked(maxInstructions: number, cycleTarget: number): VmStepResult {
+  /** A sleeping vCPU's clock moves to `t` (it slept until then). */
+  private sleepTo(t: number): void {
+    if (t !== Infinity && t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = t
+  }
+
+  /** The run loop of a VM on a host network (host/host-network.ts): short runs that end at the next network event,
+   * the events delivered between them once every VM on the host has reached them. Asleep, the vCPU sleeps as far
+   * as the other VMs have got (its own timer, its pace, `cycleTarget` at most); a frame for it wakes it at its
+   * arrival time. Step mode ('idle' = cannot progress now: asleep, or an event is held back by a VM that lags);
+   * `drive` mode (runFor, the network running a laggard) runs lagging VMs forward and never stops for them. */
+  private runNetworked(maxInstructions: number, cycleTarget: number, drive: boolean): VmStepResult {
     const hart = this.hart
-    const sync = this.network?.sync?.bind(this.network)
-    if (!sync) return this.run(maxInstructions, cycleTarget)
+    const net = this.network
+    if (!net?.sync) return this.run(maxInstructions, cycleTarget)
     const start = hart.instret
     const startCycle = hart.now()
     let status: VmStepStatus = 'ok'
-    for (let loops = 0; loops < MAX_LOOPS_PER_STEP && this.haltState === null && this.missingPage < 0; loops++) {
-      const next = sync(this.nowFn)
-      const done = hart.instret - start
-      const now = hart.now()
-      if (done >= maxInstructions || now >= cycleTarget) break
-      if (loops > 0 && now - startCycle >= maxInstructions) break // idle time is budgeted too
-      const limit = Math.min(cycleTarget, next ?? Infinity)
-      const budget = Math.min(maxInstructions - done, NET_SLICE_MAX, Math.max(NET_SLICE_MIN, limit - now))
-      const r = this.run(budget, limit)
-      if (r.status === 'idle') {
-        if (next === null || next > cycleTarget) {
+    this.inRun++
+    try {
+      for (let loops = 0; loops < MAX_LOOPS_PER_STEP && this.haltState === null && this.missingPage < 0; loops++) {
+        const pace = this.paceLimit()
+        const w = this.sleepingUntil()
+        const now = hart.now()
+        // awake: what is due by its present; asleep: up to its own timer (step(0) only syncs: nothing past now)
+        const s = net.sync(w === null || maxInstructions === 0 ? now : Math.max(now, Math.min(w, cycleTarget, pace)), drive)
+        if (this.haltState !== null || this.missingPage >= 0) break
+        const done = hart.instret - start
+        if (done >= maxInstructions || hart.now() >= cycleTarget) break
+        if (loops > 0 && hart.now() - startCycle >= maxInstructions) break // idle time is budgeted too
+        if (s.blocked) {
           status = 'idle'
           break
         }
-        if (next > hart.cycle) hart.cycle = next // asleep until the frame arrives
+        const asleep = this.sleepingUntil()
+        if (asleep !== null) {
+          // nothing woke it: it sleeps as far as the others have got
+          const to = Math.min(asleep, s.reached)
+          this.sleepTo(to)
+          if (asleep > to) {
+            if (hart.now() < cycleTarget) status = 'idle'
+            break
+          }
+        }
+        const limit = Math.min(cycleTarget, s.next, pace)
+        const budget = Math.min(maxInstructions - done, NET_SLICE_MAX, Math.max(NET_SLICE_MIN, limit - hart.now()))
+        this.run(budget, limit)
       }
+    } finally {
+      this.inRun--
     }
     if (this.haltState) status = this.haltState.kind === 'crash' ? 'crashed' : 'halted'
     return { executed: hart.instret - start, status }
   }
 
-  /** The run loop: up to `maxInstructions` instructions, never idling past virtual time `cycleLimit`. An idle
-   * guest (WFI, nothing pending) jumps to its next timer event; one step() makes at least one such jump but stops
-   * once it has idled `maxInstructions` cycles, so an idle VM does not race ahead of its neighbours. */
+  /** The run loop: up to `maxInstructions` instructions. A guest asleep in WFI jumps to its next timer event if it
+   * is due by `cycleLimit`; one run makes at least one such jump but stops once it has idled `maxInstructions`
+   * cycles, so an idle VM does not race ahead of its neighbours. Asleep with its next timer past `cycleLimit`
+   * (or none armed) it returns 'idle' and leaves the clock where it is: the caller decides how long it slept. */
   private run(maxInstructions: number, cycleLimit: number): VmStepResult {
     const hart = this.hart
     const start = hart.instret
@@ -523,12 +595,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
           if (this.mode.wakeupPending()) this.waiting = false
           else {
             const next = this.nextTimerEvent()
-            if (next === Infinity) {
+            if (next === Infinity || next > cycleLimit) {
               status = 'idle'
-              break
-            }
-            if (next > cycleLimit) {
-              if (cycleLimit > hart.cycle) hart.cycle = cycleLimit
               break
             }
             if (loops > 0 && hart.now() - startCycle >= maxInstructions) break
@@ -562,15 +630,24 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.crash('GUEST_HUNG', { pc: hex(pc) })
   }
 
+  /** Run `cycles` of virtual time (migrations, live snapshots, tests): on a host network, lagging VMs are run
+   * forward; an asleep guest sleeps to the target (within its pace, if it has one). */
   runFor(cycles: number): void {
     const target = this.hart.now() + cycles
     while (this.haltState === null && this.missingPage < 0) {
-      const left = target - this.hart.now()
+      const now = this.hart.now()
+      const left = target - now
       if (left <= 0) break
-      const r = this.network?.sync ? this.runNetworked(Math.min(left, 1_000_000), target) : this.run(Math.min(left, 1_000_000), target)
+      if (this.network?.sync) {
+        const instret = this.hart.instret
+        this.runNetworked(Math.min(left, 1_000_000), target, true)
+        if (this.hart.now() === now && this.hart.instret === instret) break // paced to wall time
+        continue
+      }
+      const r = this.run(Math.min(left, 1_000_000), Math.min(target, this.paceLimit()))
       if (r.status === 'idle') {
-        // nothing can wake the guest but outside input: its clock keeps running until the target
-        this.hart.cycle = target
+        // asleep past the target (or nothing armed): its clock runs to the target, within its pace
+        this.sleepTo(Math.min(target, this.paceLimit()))
         break
       }
     }
@@ -647,6 +724,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore {
     this.planDeadline()
     this.haltState = null
     this.missingPage = -1
+    this.network?.rejoin?.() // the loaded clock maps to the host network's present
     // a power-off or crash before the load left the hart halted; a pending stop request is cleared (not obeyed)
     // when the next run starts, so this resumes it
     this.hart.requestStop()
