@@ -68,7 +68,7 @@ describe.skipIf(skip !== null)(`placement planner in chromium${skip ? ` (skipped
     // lab-b loses its SR-IOV NIC's second VF: failover can no longer go there (mine holds the only one)
     const edit = await ws.call('hosts.update', { id: 'lab-b', name: 'lab-b', cores: 8, memoryMiB: 16384, iommu: true, sriovVfs: 1 })
     expect(edit.ok).toBe(true)
-    await page.waitForFunction(() => document.querySelector('tr[data-vm="web-2"] td[data-nic="vf-failover"]')?.getAttribute('data-kind') === 'pinned')
+    await expect.poll(() => cell('web-2', 'vf-failover').getAttribute('data-kind'), { timeout: 10_000 }).toBe('pinned')
     // and db-1 (what-if, on lab-b) can no longer have a VF where it is: mine holds the only one
     expect(await cell('db-1', 'sriov-vf').getAttribute('data-kind')).toBe('unavailable')
   }, 60_000)
@@ -86,7 +86,7 @@ describe.skipIf(skip !== null)(`placement planner in chromium${skip ? ` (skipped
     await page.keyboard.press('Tab')
     expect(await why.isVisible()).toBe(false)
     const next = cell('web-1', 'sriov-vf').locator('[data-host=lab-d]')
-    expect(await next.evaluate((el) => el === document.activeElement)).toBe(true)
+    expect(await next.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true)
     const nextWhy = page.locator(`#${await next.getAttribute('aria-describedby')}`)
     expect(await nextWhy.isVisible()).toBe(true)
     await page.keyboard.press('Escape') // dismissable without moving the focus
