@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { DEFAULT_BOOT, DEFAULT_SETTINGS, maxDirtyPages, SettingsSchema, VM_LIMITS } from '../../shared/contract'
 import { EXIT_REASONS } from '../engine/vmm/api'
 import type { EventName, EventPayloadOf, GuestImage, Host, VmBoot, VmCreateRequest, VmStatsSample, VmSummary } from '../../shared/contract'
-import { bootCmdline } from '../engine/vmm/cmdline'
+import { bootCmdline, builtInCmdline } from '../engine/vmm/cmdline'
 import { WorkbenchError } from '../../shared/errors'
 import type { HostBatch, HostStateChange } from '../engine/host/protocol'
 import type { HostWorkerEntry } from './host-worker-entry'
@@ -141,7 +141,7 @@ export class WorkbenchService {
     rt.halt = null
     // a VM with a vTPM boots its image as the attestation page's tamper demo left it, and gets its vTPM state
     // the boot choice's words; the VMM adds net= and mem= (engine/vmm/cmdline.ts) and measures the result
-    const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: bootCmdline(def.boot), vtpm: null }
+    const boot = def.vtpm ? vtpmBootInput(this, id, elf) : { elf, cmdline: bootCmdline(def.boot, builtInCmdline(elf)), vtpm: null }
     const config = { name: def.name, memoryMiB: def.memoryMiB, mode: def.mode, nic: def.nic, vtpm: def.vtpm, cmdline: boot.cmdline }
     const hostCaps = { name: host.name, iommu: host.iommu, sriovVfs: host.sriovVfs }
     await conn.call('vm.boot', { vmId: id, config, elf: boot.elf, vtpm: boot.vtpm, host: hostCaps }, [boot.elf.buffer as ArrayBuffer])

@@ -10,6 +10,8 @@ export interface QemuStep {
 
 export interface QemuOptions {
   append?: string
+  /** RAM size (-m, MiB); QEMU's default otherwise (128 MiB) */
+  memoryMiB?: number
   /** e.g. 'shift=10,sleep=off': instruction-counted virtual time instead of the host clock */
   icount?: string
   steps?: QemuStep[]
@@ -27,6 +29,7 @@ export interface QemuResult {
 export function runQemu(kernelPath: string, opts: QemuOptions = {}): Promise<QemuResult> {
   const args = ['-machine', 'virt', '-bios', 'none', '-nographic', '-kernel', kernelPath]
   if (opts.append !== undefined) args.push('-append', opts.append)
+  if (opts.memoryMiB !== undefined) args.push('-m', String(opts.memoryMiB))
   if (opts.icount) args.push('-icount', opts.icount)
   const child = spawn('qemu-system-riscv32', args, { stdio: ['pipe', 'pipe', 'pipe'] })
   const steps = [...(opts.steps ?? [])]

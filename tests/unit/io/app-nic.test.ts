@@ -57,7 +57,7 @@ describe.skipIf(!existsSync(ELF))('app VMs get their NIC', () => {
         const host = new HostNetwork()
         host.configure({ name: 'host-a', iommu: true, sriovVfs: 2 })
         const { vm, net } = boot(mode, nic, host)
-        expect(vm.config.cmdline).toBe(`selftest=0 workload=web net=${nic === 'sriov-vf' ? 'vf' : nic}`)
+        expect(vm.config.cmdline).toBe(`selftest=0 workload=web net=${nic === 'sriov-vf' ? 'vf' : nic} mem=16M`) // the VMM also tells the kernel its RAM size
         const out = runUntilServing(vm)
         const mac = Array.from(net.macOf('vm1') ?? []).map((b) => b.toString(16).padStart(2, '0')).join(':')
         expect(out).toContain(`web: serving on ${NAME[nic]} ${mac} (ethertype 0x88b6)`)

@@ -15,7 +15,7 @@ describe('an added host runs the guest kernel', () => {
     const added = await handlers['hosts.create']({ name: 'bench-2', cores: 2, memoryMiB: 256, iommu: false, sriovVfs: 0 }, service)
     expect(added).toMatchObject({ id: 'bench-2', worker: 'idle' })
     const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
-    const vm = service.create({ name: 'on-bench', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'bench-2' })
+    const vm = service.create({ name: 'on-bench', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'bench-2', boot: { kind: 'selftest' } })
     await service.start(vm.id)
     // another host keeps its own thread: a VM on host-a runs beside it
     const other = service.create({ name: 'on-a', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })

@@ -10,7 +10,7 @@ describe('service running the guest kernel', () => {
     const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id).serial.contents())
     const ids: string[] = []
     for (const mode of ['hardware-assisted', 'trap-and-emulate'] as const) {
-      const vm = service.create({ name: mode, memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode, nic: 'none', vtpm: false, hostId: 'host-a' })
+      const vm = service.create({ name: mode, memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode, nic: 'none', vtpm: false, hostId: 'host-a', boot: { kind: 'selftest' } })
       await service.start(vm.id)
       ids.push(vm.id)
     }

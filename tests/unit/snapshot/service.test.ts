@@ -14,7 +14,7 @@ const text = (id: string): string => new TextDecoder().decode(service.vms.rt(id)
 
 describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshots through the service', () => {
   it('take, revert (running and stopped), clone, export and import', async () => {
-    const vm = service.create({ name: 'lab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a' })
+    const vm = service.create({ name: 'lab', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: false, hostId: 'host-a', boot: { kind: 'selftest' } })
     const events: string[] = []
     const progress: { op: string; done: number; total: number }[] = []
     service.onEvent((e, p) => {

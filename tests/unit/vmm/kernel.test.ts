@@ -20,7 +20,7 @@ describe.runIf(existsSync(KERNEL))('guest kernel under the VMM', () => {
   const [tne, hw] = runs
 
   it('boots, runs its self-test and powers off with identical output in both modes', () => {
-    expect(tne.out).toContain('cmdline: halt=1')
+    expect(tne.out).toContain('cmdline: halt=1 mem=16M') // the VMM tells the kernel its RAM size
     expect(tne.out).toContain('selftest: 4 processes finished, 0 failed')
     expect(tne.out).toBe(hw.out)
     for (const r of runs) expect(r.vm.halt).toEqual({ kind: 'poweroff', exitCode: 0 })
@@ -38,7 +38,7 @@ describe.runIf(existsSync(KERNEL))('guest kernel under the VMM', () => {
     assertTool(QEMU)
     const q = spawnSync(
       'qemu-system-riscv32',
-      ['-machine', 'virt', '-bios', 'none', '-nographic', '-m', `${MEMORY_MIB}M`, '-kernel', KERNEL, '-append', CMDLINE],
+      ['-machine', 'virt', '-bios', 'none', '-nographic', '-m', `${MEMORY_MIB}M`, '-kernel', KERNEL, '-append', tne.vm.config.cmdline ?? CMDLINE],
       { encoding: 'latin1', timeout: 60_000 }
     )
     expect(q.status).toBe(0)

@@ -6,7 +6,7 @@ import { MODES, fixture, makeVm, runUntil, totalExits } from './helpers'
 const EXPECTED = [
   'sbi: hello',
   'uart: hello',
-  'cmdline: from-the-vmm',
+  'cmdline: from-the-vmm mem=16M',
   'spec 02000000 probe-time 00000001 probe-bogus 00000000',
   'csr 1234abcd 0000000100000000',
   'uart scratch 000000a5',

@@ -16,7 +16,7 @@ import { computeReferenceValues, parseReferenceValues, type ReferenceValues } fr
 import { RemoteVerifier } from '../../engine/attest/verifier'
 import { createVmTpm, DEFAULT_CMDLINE, ManufacturerCa, vmBootImages, VTpm } from '../../engine/vtpm'
 import { toHex } from '../../engine/vtpm/marshal'
-import { bootCmdline, vmmCmdline } from '../../engine/vmm/cmdline'
+import { bootCmdline, builtInCmdline, vmmCmdline } from '../../engine/vmm/cmdline'
 import type { VmDefinition } from '../../../shared/contract'
 import { writeFileAtomic } from '../atomic-file'
 import type { HostConnection } from '../host-connection'
@@ -25,8 +25,8 @@ import type { Handlers } from './types'
 
 /** The command line the VMM boots a VM with: its boot choice's line, with the platform's `net=` and `mem=`
  * (vmm/cmdline.ts, the same composition createVm applies). */
-function vmCmdline(def: VmDefinition): string {
-  return vmmCmdline(bootCmdline(def.boot), def)
+function vmCmdline(def: VmDefinition, kernel: Uint8Array): string {
+  return vmmCmdline(bootCmdline(def.boot, builtInCmdline(kernel)), def)
 }
 
 /** The verifier's randomness (it stands for a remote party; the engine itself never draws any). */
@@ -91,7 +91,7 @@ class AttestationStore {
     const tamperPath = join(this.dir, `${vmId}.tamper.json`)
     const tamper: TamperDto = existsSync(tamperPath) ? (JSON.parse(readFileSync(tamperPath, 'utf8')) as TamperDto) : { ...NO_TAMPER }
     const tpm = existsSync(statePath) ? VTpm.deserialize(new Uint8Array(readFileSync(statePath))) : createVmTpm(this.seed, vmId)
-    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: vmCmdline(def) }
+    vm = { tpm, tamper, image: def.image, kernelBytes: 0, cmdline: vmCmdline(def, this.kernelOf(def.image)) }
     this.vms.set(vmId, vm)
     this.boot(vmId, vm) // what the firmware measures when this VM boots
     return vm
@@ -102,7 +102,7 @@ class AttestationStore {
     const def = this.s.vms.get(vmId)
     // a tampered command line gets the platform's net= and mem= too, as the VMM would boot it
     const tamper = vm.tamper.cmdline === null ? vm.tamper : { ...vm.tamper, cmdline: vmmCmdline(vm.tamper.cmdline, def) }
-    const booted = bootWithTamper(vm.tpm, kernel, vmCmdline(def), tamper, Number(vm.tpm.clock.clockMs) + 1000)
+    const booted = bootWithTamper(vm.tpm, kernel, vmCmdline(def, kernel), tamper, Number(vm.tpm.clock.clockMs) + 1000)
     vm.kernelBytes = kernel.length
     vm.cmdline = booted.cmdline
     this.save(vmId, vm)
@@ -133,7 +133,7 @@ class AttestationStore {
 
   state(vmId: string): VtpmStateDto {
     const vm = this.get(vmId)
-    const ref = this.reference(vm.image, vmCmdline(this.s.vms.get(vmId)))
+    const ref = this.reference(vm.image, vmCmdline(this.s.vms.get(vmId), this.kernelOf(vm.image)))
     const cert = Buffer.from(vm.tpm.ekCertificate).toString('base64')
     return {
       vmId,
@@ -152,7 +152,7 @@ class AttestationStore {
 
   async attest(vmId: string, akKind: AkKindDto): Promise<AttestationReportDto> {
     const vm = this.get(vmId)
-    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image, vmCmdline(this.s.vms.get(vmId))), random: freshBytes }
+    const trust = { caCertificate: this.ca.certificate, reference: this.reference(vm.image, vmCmdline(this.s.vms.get(vmId), this.kernelOf(vm.image))), random: freshBytes }
     const conn = await this.pull(vmId, vm)
     if (conn) {
       const verifier = new RemoteVerifier(trust)
@@ -184,7 +184,7 @@ export function vtpmBootInput(s: WorkbenchService, vmId: string, elf: Uint8Array
   const st = storeOf(s)
   const vm = st.get(vmId)
   const def = s.vms.get(vmId)
-  const t = applyTamper(elf, bootCmdline(def.boot), vm.tamper)
+  const t = applyTamper(elf, bootCmdline(def.boot, builtInCmdline(elf)), vm.tamper)
   vm.kernelBytes = elf.length
   vm.cmdline = vmmCmdline(t.cmdline, def)
   return { elf: t.kernel === elf ? elf.slice() : t.kernel, cmdline: t.cmdline, vtpm: vm.tpm.serialize() }
