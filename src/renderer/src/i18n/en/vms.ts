@@ -116,7 +116,9 @@ export default {
       virtualTime: 'Virtual time',
       exitCycles: 'Cycles in exits',
       dirtyPages: 'Dirty pages',
-      wall: 'Running for'
+      wall: 'Running for',
+      clock: 'Virtual ÷ wall time',
+      clockHelp: 'Virtual time the guest saw per second of real time on this host. An idle guest follows real time (1.00); a busy one lags (the simulation runs slower than the nominal 1 GHz vCPU).'
     },
     waitingForStats: 'Waiting for the first statistics from the host (an idle guest sends them when it wakes up).',
     notRunning: 'The VM is not running. Start it to see live statistics.'

@@ -116,7 +116,9 @@ export default {
       virtualTime: '虚拟时间',
       exitCycles: '退出消耗的周期',
       dirtyPages: '脏页',
-      wall: '已运行'
+      wall: '已运行',
+      clock: '虚拟时间 ÷ 实际时间',
+      clockHelp: '在此主机上每经过一秒实际时间，客户机所经历的虚拟时间。空闲的客户机跟随实际时间（1.00）；繁忙的客户机会落后（模拟比名义上 1 GHz 的 vCPU 慢）。'
     },
     waitingForStats: '正在等待主机发来的第一批统计数据（空闲的客户机会在被唤醒时发送）。',
     notRunning: '虚拟机未运行。启动后可查看实时统计。'
