@@ -111,6 +111,18 @@ describe('planner on an edited cluster', () => {
     expect(v.move).toEqual([{ code: 'VM_VCPUS_OVER_HOST', params: { host: 'host-c', cores: 1 } }])
   })
 
+  it('a VM whose host is gone cannot have any NIC where it is, and says where it could start', () => {
+    const input = base()
+    input.vms[0] = vm('web', 'host-gone')
+    const c = cellOf(input, 'web', 'virtio')
+    expect(c.kind).toBe('unavailable')
+    expect(c.hosts.map((h) => [h.hostId, h.run.length])).toEqual([
+      ['host-a', 0],
+      ['host-b', 0],
+      ['host-c', 0]
+    ])
+  })
+
   it('asks the migration\'s rule table: a blocker registered there pins every NIC choice', () => {
     const input = base()
     const off = registerMigrationBlocker((d) => (d.name === 'web' ? [{ code: 'TEST_BLOCKER', params: { vm: d.name } }] : []))

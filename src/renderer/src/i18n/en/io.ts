@@ -97,6 +97,7 @@ export default {
       },
       summary: {
         lead: 'with {nic}',
+        nic: { emulated: 'the emulated NIC', virtio: 'virtio', 'sriov-vf': 'SR-IOV VFs', 'vf-failover': 'VF + virtio failover' },
         all: 'every VM can move anywhere ({n} of {n})',
         anywhere: '{n} of {total} can move anywhere',
         some: '{n} can move to some hosts',

@@ -97,6 +97,7 @@ export default {
       },
       summary: {
         lead: '使用 {nic} 时，',
+        nic: { emulated: '模拟网卡', virtio: 'virtio', 'sriov-vf': 'SR-IOV VF', 'vf-failover': 'VF + virtio 故障切换' },
         all: '每台虚拟机都能迁移到任何主机（{n}/{n}）',
         anywhere: '{total} 台中有 {n} 台能迁移到任何主机',
         some: '{n} 台能迁移到部分主机',
