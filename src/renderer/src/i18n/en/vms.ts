@@ -31,10 +31,10 @@ export default {
       summary: {
         shell: 'shell only',
         web: 'web server',
-        dirty: 'dirtier: {pages} pages ({size}) at {rate} pages/s',
-        dirtyFlat: 'dirtier: {pages} pages ({size}) flat out',
+        dirty: 'memory dirtier, {pages} pages ({size}) at {rate} pages/s',
+        dirtyFlat: 'memory dirtier, {pages} pages ({size}), flat out',
         dirtySpin: ', busy-waiting',
-        cpu: 'CPU workload: {iters} iterations',
+        cpu: 'CPU workload, {iters} iterations',
         selftest: 'self-test'
       },
       pages: 'Working set (pages of 4 KiB)',
@@ -44,6 +44,7 @@ export default {
       iters: 'Iterations',
       webNoNic: 'This VM has no NIC: the web server will say “network device not present” and exit.',
       label: 'Boot',
+      labelValue: 'Boot: {value}',
       cmdline: 'Kernel command line (the VMM adds net= and mem=): {cmdline}',
       edit: 'Change boot',
       editTitle: 'What “{name}” runs at boot',

@@ -31,10 +31,10 @@ export default {
       summary: {
         shell: '仅命令行',
         web: 'Web 服务器',
-        dirty: '写脏：{pages} 页（{size}），每秒 {rate} 页',
-        dirtyFlat: '写脏：{pages} 页（{size}），全速',
+        dirty: '内存写脏，{pages} 页（{size}），每秒 {rate} 页',
+        dirtyFlat: '内存写脏，{pages} 页（{size}），全速',
         dirtySpin: '，忙等待',
-        cpu: 'CPU 负载：{iters} 次迭代',
+        cpu: 'CPU 负载，{iters} 次迭代',
         selftest: '自检'
       },
       pages: '工作集（4 KiB 页数）',
@@ -44,6 +44,7 @@ export default {
       iters: '迭代次数',
       webNoNic: '这台虚拟机没有网卡：Web 服务器会提示“网络设备不存在”并退出。',
       label: '启动',
+      labelValue: '启动：{value}',
       cmdline: '内核命令行（VMM 会追加 net= 和 mem=）：{cmdline}',
       edit: '修改启动项',
       editTitle: '“{name}”启动时运行什么',
