@@ -5,6 +5,7 @@ import { EngineError } from '../engine/errors'
 import { Machine, type MachineExit } from '../engine/machine/machine'
 import { RAM_BASE } from '../engine/machine/board'
 import { createVm } from '../engine/vmm/vm'
+import { builtInCmdline, vmmCmdline } from '../engine/vmm/cmdline'
 import { parseRunArgs, USAGE, type RunOptions } from './args'
 
 /** Exit statuses besides the guest's own. */
@@ -68,8 +69,10 @@ function runBare(o: RunOptions, elf: Uint8Array, io: CliIo): Outcome {
       if (b === 10 || serial.length >= 4096) flush()
     }
   })
+  // the bare machine's firmware tells the kernel its RAM size as the VMM does (mem=, vmm/cmdline.ts): same output
   const at = m.symbols.get('boot_cmdline')
-  if (o.cmdline !== null && at !== undefined) new TextEncoder().encode(o.cmdline + '\0').forEach((b, i) => m.bus.write(at + i, 1, b))
+  const line = vmmCmdline(o.cmdline ?? builtInCmdline(elf), { nic: 'none', memoryMiB: o.memoryMiB })
+  if (at !== undefined) new TextEncoder().encode(line + '\0').forEach((b, i) => m.bus.write(at + i, 1, b))
   // run in chunks so output without a newline (a prompt) still appears while the guest runs
   const maxCycles = o.maxTimeMs * CYCLES_PER_MS
   let e: MachineExit

@@ -60,7 +60,7 @@ describe('vmm-workbench run', () => {
     const kernel = join(REPO, 'resources/guest/kernel.elf')
     const vm = await run(['run', kernel, '--mode', 'hardware-assisted', '--memory', '16', '--cmdline', 'halt=1'])
     expect(vm.status).toBe(0)
-    expect(vm.out).toContain('cmdline: halt=1')
+    expect(vm.out).toContain('cmdline: halt=1 mem=16M') // both tell the kernel its RAM size
     expect(vm.out).toContain('halt: 0 workload(s) failed, power off')
     expect(await run(['run', kernel, '--memory', '16', '--cmdline=halt=1'])).toEqual(vm)
     expect(parseRunArgs(['run', 'x.elf', '--cmdline'])).toHaveProperty('error')

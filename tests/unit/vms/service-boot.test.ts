@@ -79,13 +79,15 @@ describe('boot choice → kernel command line → what the guest runs', () => {
   it('edits the boot choice of a stopped VM only; the next boot runs the new choice', async () => {
     const vm = service.create({ ...base, name: 'edit' })
     await service.start(vm.id)
+    await until(() => text(vm.id).includes('wb$ '), 90_000) // its output is all in before it stops
     expect(await call('vms.setBoot', { id: vm.id, boot: { kind: 'cpu', iters: 77 } })).toEqual({ ok: false, error: { code: 'VM_BAD_STATE', params: { id: vm.id, state: 'running', action: 'edit' } } })
     await service.stop(vm.id)
     const r = await call('vms.setBoot', { id: vm.id, boot: { kind: 'cpu', iters: 77 } })
     expect(r.ok && (r.value as { boot: unknown }).boot).toEqual({ kind: 'cpu', iters: 77 })
     await service.start(vm.id)
-    await until(() => text(vm.id).includes('wb$ '), 90_000)
+    await until(() => text(vm.id).includes('cpu: 77 iterations'), 90_000)
     expect(text(vm.id)).toContain(`cpu: 77 iterations, checksum ${cpuChecksum(77)}`)
+    expect(cmdlineOf(vm.id)).toBe('console=ttyS0 selftest=0 workload=cpu cpu.iters=77 mem=16M')
     await service.stop(vm.id)
     // a working set that cannot fit is refused with the numbers the message needs
     expect(await call('vms.setBoot', { id: vm.id, boot: { kind: 'dirty', pages: 4000, rate: 10, spin: true } })).toEqual({

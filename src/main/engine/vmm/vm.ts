@@ -23,7 +23,7 @@ import { measureVmBoot, saveVtpm, loadVtpm, DEFAULT_CMDLINE, type VTpm } from '.
 import { TrapEmulateMode, SHADOW_POOL_PAGES } from './trap-emulate'
 import { HwAssistMode } from './hw-assist'
 import { loadNic, macForVm, plugNic, saveNic, type VmNetwork } from './nic'
-import { vmmCmdline } from './cmdline'
+import { builtInCmdline, vmmCmdline } from './cmdline'
 import type { NicAttachment, NicHost } from '../devices/net/attach'
 import type { ClockMember } from '../network/clock-member'
 
@@ -55,7 +55,8 @@ export interface VmEnv {
  * kernel command line (cmdline.ts: `net=` matching the NIC, `mem=` the RAM size). Refusals of a VF the host cannot
  * give throw EngineError (IO_NO_IOMMU, ...). */
 export function createVm(config: VmConfig, elf: Uint8Array, env: VmEnv = {}): VmInstance & PostcopyTarget {
-  const vm = new Vm({ ...config, cmdline: vmmCmdline(config.cmdline, config) }, elf)
+  // without a line of its own the VM boots the image's built-in one, with the platform's words added
+  const vm = new Vm({ ...config, cmdline: vmmCmdline(config.cmdline ?? builtInCmdline(elf), config) }, elf)
   vm.plugNic(env.network ?? null)
   return vm
 }
