@@ -161,7 +161,7 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
           if (r.status === 'done') done('client')
         })
       } else if (load && !handoff) load.finish() // cancelled or failed before the pause: the last report
-    } else if (outcome.status === 'completed') host.release?.(a.vmId, vm)
+    } else host.release?.(a.vmId, vm) // moved away, or lost (post-copy link drop): it no longer holds this host's network clock back
     post({ type: 'source-done', migrationId: a.migrationId, status: outcome.status, info: outcome.info, sourceVmUsable: outcome.sourceVmUsable })
     done('migration')
     if (!clientStaysHere) done('client')
