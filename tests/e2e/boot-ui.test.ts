@@ -50,6 +50,7 @@ describe.skipIf(skip !== null)(`boot choice in the wizard${skip ? ` (skipped: ${
     await page.check('[data-testid="nic-virtio"]')
     await page.click('[data-testid=wizard-next]')
     expect(await page.locator('[data-testid=review-boot]').innerText()).toBe('Web 服务器')
+    expect(await page.locator('[data-testid=review-cmdline]').innerText()).toBe('selftest=0 workload=web')
     await page.click('[data-testid=wizard-create]')
     const row = page.locator('tr[data-vm="web-e2e"]')
     await row.waitFor()
