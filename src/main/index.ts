@@ -8,6 +8,8 @@ import type { Language } from '../shared/contract'
 import type { ResultMessage } from '../shared/protocol'
 import { dispatch } from './service/dispatch'
 import { WorkbenchService } from './service/workbench-service'
+import { dataDirBusyText, lockDataDir } from './service/data-dir-lock'
+import { WorkbenchError } from '../shared/errors'
 import { menuLabels } from './menu-labels'
 
 const argDataDir = (() => {
@@ -17,6 +19,7 @@ const argDataDir = (() => {
 
 let win: BrowserWindow | null = null
 let service: WorkbenchService | null = null
+let releaseDataDir: () => void = () => undefined
 
 function rendererUrl(): string {
   return process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`
@@ -121,8 +124,18 @@ async function pickArchiveFile(mode: 'save' | 'open', suggestedName: string): Pr
 async function main(): Promise<void> {
   await app.whenReady()
   const appRoot = app.getAppPath()
+  const dataDir = argDataDir ?? app.getPath('userData')
+  try {
+    releaseDataDir = lockDataDir(dataDir)
+  } catch (err) {
+    // a lab server (or another app started with --data-dir) has this folder: two would overwrite each other's files
+    const pid = err instanceof WorkbenchError ? String(err.params.pid) : '?'
+    dialog.showErrorBox('VMM Workbench', dataDirBusyText(dataDir, pid))
+    app.quit()
+    return
+  }
   const svc = new WorkbenchService({
-    dataDir: argDataDir ?? app.getPath('userData'),
+    dataDir,
     guestDir: app.isPackaged ? join(process.resourcesPath, 'guest') : join(appRoot, 'resources/guest'),
     hostWorker: { kind: 'bundle', file: join(__dirname, 'host-worker.js') },
     version: app.getVersion(),
@@ -152,7 +165,18 @@ async function main(): Promise<void> {
 }
 
 app.on('window-all-closed', () => {
-  void (service ? service.close() : Promise.resolve()).then(() => app.quit())
+  void (service ? service.close() : Promise.resolve()).then(() => {
+    releaseDataDir()
+    app.quit()
+  })
 })
 
-void main()
+// one desktop window per user: a second launch brings the first one forward instead of starting a second service
+if (app.requestSingleInstanceLock()) {
+  app.on('second-instance', () => {
+    if (!win) return
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
+  void main()
+} else app.quit()

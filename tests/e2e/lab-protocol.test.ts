@@ -2,7 +2,9 @@
 // refused; malformed payloads get typed errors and the server keeps serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { missingPrerequisite, startLab } from './lab-server'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT, missingPrerequisite, startLab } from './lab-server'
 import type { RunningLab } from './lab-server'
 
 const skip = missingPrerequisite()
@@ -35,6 +37,18 @@ describe.skipIf(skip !== null)(`lab server protocol${skip ? ` (skipped: ${skip})
   })
   afterAll(async () => {
     await lab?.stop()
+  })
+
+  it('a second lab server on the same data folder refuses to start and says why; the first keeps serving', async () => {
+    const second = spawn(process.execPath, [join(ROOT, 'out/main/lab.js'), '--data-dir', lab.dataDir, '--port', '0'], { cwd: ROOT })
+    let err = ''
+    second.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const code = await new Promise<number | null>((r) => second.once('exit', r))
+    expect(code).toBe(1)
+    expect(err).toContain(`The data folder ${lab.dataDir} is in use by another VMM Workbench (process ${lab.proc.pid})`)
+    expect(err).toContain('数据文件夹')
+    const res = await fetch(lab.url, { redirect: 'manual' }) // the first one still answers its token link
+    expect(res.status).toBeLessThan(400)
   })
 
   it('refuses HTTP requests without the token or with a wrong one', async () => {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path'
 import { WorkbenchService } from '../service/workbench-service'
 import { startLabServer } from './lab-server'
 import { parseLabArgs } from './lab-args'
+import { dataDirBusyText, lockDataDir } from '../service/data-dir-lock'
+import { WorkbenchError } from '../../shared/errors'
 
 /** The app's version when started without npm (node out/main/lab.js): package.json next to out/. */
 function packageVersion(appRoot: string): string | undefined {
@@ -25,6 +27,14 @@ async function main(): Promise<void> {
   }
   const appRoot = resolve(__dirname, '../..')
   const dataDir = resolve(args.dataDir ?? join(homedir(), '.vmm-workbench'))
+  let releaseDataDir: () => void
+  try {
+    releaseDataDir = lockDataDir(dataDir)
+  } catch (err) {
+    if (!(err instanceof WorkbenchError) || err.code !== 'DATA_DIR_BUSY') throw err
+    console.error(dataDirBusyText(dataDir, String(err.params.pid)))
+    process.exit(1)
+  }
   const service = new WorkbenchService({
     dataDir,
     guestDir: join(appRoot, 'resources/guest'),
@@ -38,7 +48,10 @@ async function main(): Promise<void> {
     void server
       .close()
       .then(() => service.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        releaseDataDir()
+        process.exit(0)
+      })
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
