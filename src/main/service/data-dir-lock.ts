@@ -4,6 +4,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { WorkbenchError } from '../../shared/errors'
+import { processAlive } from '../engine/snapshot/store-lock'
 
 export const DATA_DIR_LOCK = 'workbench.lock'
 
@@ -12,15 +13,6 @@ function holder(file: string): number {
     return Number.parseInt(fs.readFileSync(file, 'utf8'), 10) || 0
   } catch {
     return 0
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
@@ -39,7 +31,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
     const pid = holder(file)
-    if (pid > 0 && pid !== process.pid && alive(pid)) throw new WorkbenchError('DATA_DIR_BUSY', { dir: dataDir, pid })
+    if (pid > 0 && pid !== process.pid && processAlive(pid)) throw new WorkbenchError('DATA_DIR_BUSY', { dir: dataDir, pid })
     if (attempt > 0) throw new WorkbenchError('DATA_DIR_BUSY', { dir: dataDir, pid })
     fs.rmSync(file, { force: true }) // left by a process that is gone (or by this one): take it over once
   }

@@ -28,11 +28,12 @@ function tryLock(dir: string): boolean {
   } catch {
     return false
   }
-  if (pid > 0 && pid !== process.pid && !alive(pid)) fs.rmSync(file, { force: true })
+  if (pid > 0 && pid !== process.pid && !processAlive(pid)) fs.rmSync(file, { force: true })
   return false
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
