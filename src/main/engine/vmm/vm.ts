@@ -82,6 +82,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   private timerFired = false
   private waiting = false
   private externalLevel = false
+  /** Inside loadState: devices re-assert their saved interrupt lines, which is not an exit. */
+  private restoring = false
   private missingPage = -1
   private tpm: VTpm | null = null
   /** A VMM-side periodic timer (issue 7: polling a directly mapped device page). */
@@ -483,7 +485,9 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   private setExternal(level: boolean): void {
     if (level === this.externalLevel) return
     this.externalLevel = level
-    if (level) this.charge('external-irq', this.costs.vmExit)
+    // restoring a state re-asserts the saved line: no exit (its cost would go onto the clock just loaded, and a
+    // migration's destination would then hash vmExit cycles ahead of its source)
+    if (level && !this.restoring) this.charge('external-irq', this.costs.vmExit)
     this.mode.setExternalLevel(level)
   }
 
@@ -708,10 +712,15 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
     this.hart.loadState(state.hart)
     if (state.vtpm) this.tpm = loadVtpm(state.vtpm)
     const d = state.devices as { uart0: UartState; plic: PlicState; clint: ClintState }
-    this.uart.loadState(d.uart0)
-    this.plic.loadState(d.plic)
-    this.clint.loadState(d.clint)
-    loadNic(this.nic, state.devices)
+    this.restoring = true
+    try {
+      this.uart.loadState(d.uart0)
+      this.plic.loadState(d.plic)
+      this.clint.loadState(d.clint)
+      loadNic(this.nic, state.devices)
+    } finally {
+      this.restoring = false
+    }
     this.timerDeadline = v.timerDeadline as number | null
     this.timerFired = v.timerFired as boolean
     this.waiting = v.waiting as boolean
