@@ -1,35 +1,28 @@
 // The attestation page in a real browser against the built lab server: a running VM with a vTPM (the real kernel
 // on the real VMM, measured by its firmware) is attested green; the tamper demo reboots it with a flipped kernel
 // byte and the checklist turns red naming PCR 4's kernel event; the page speaks 简体中文.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './lab-page'
 import type { RunningLab } from './lab-server'
-import { connect, openPage } from './browser'
 import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
-let browser: Browser
 let page: Page
 let ws: LabSocket
 let pageErrors: string[] = []
 const call: LabSocket['call'] = (command, payload) => ws.call(command, payload)
 
 describe.skipIf(skip !== null)(`attestation UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const session = labPage(1000)
   beforeAll(async () => {
-    lab = await startLab()
-    ws = await connect(lab)
+    ;({ lab, ws, page, pageErrors } = session)
     const created = await call('vms.create', { name: 'trusted', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'none', vtpm: true, hostId: 'host-a' })
     expect(created.ok).toBe(true)
     expect((await call('vms.start', { id: (created.value as { id: string }).id })).ok).toBe(true)
-    ;({ browser, page, pageErrors } = await openPage(1000))
   }, 120_000)
-  afterAll(async () => {
-    ws?.close()
-    await browser?.close()
-    await lab?.stop()
-  })
 
   it('attests green, catches the tampered reboot by name, and speaks 简体中文', async () => {
     await page.goto(lab.url)

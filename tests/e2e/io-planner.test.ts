@@ -4,15 +4,15 @@
 // download, and the same page in 简体中文. SCREENSHOT_DIR=... saves the tab in both languages.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './lab-page'
 import type { RunningLab } from './lab-server'
-import { connect, openPage, type LabSocket } from './browser'
+import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
-let browser: Browser
 let page: Page
 let ws: LabSocket
 let pageErrors: string[] = []
@@ -24,15 +24,9 @@ async function shot(name: string): Promise<void> {
 }
 
 describe.skipIf(skip !== null)(`placement planner in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const session = labPage(1300, { acceptDownloads: true })
   beforeAll(async () => {
-    lab = await startLab()
-    ws = await connect(lab)
-    ;({ browser, page, pageErrors } = await openPage(1300, { acceptDownloads: true }))
-  })
-  afterAll(async () => {
-    ws?.close()
-    await browser?.close()
-    await lab?.stop()
+    ;({ lab, ws, page, pageErrors } = session)
   })
 
   it('loads the teaching-lab preset into the Hosts and plans its sample VMs', async () => {

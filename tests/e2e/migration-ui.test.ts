@@ -6,36 +6,29 @@
 // blip next to the reported downtime), in English and 简体中文 (screenshots in $TMPDIR/wb-migration-web-*.png).
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './lab-page'
 import type { RunningLab } from './lab-server'
-import { connect, openPage } from './browser'
 import type { LabSocket } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
-let browser: Browser
 let page: Page
 let ws: LabSocket
 let pageErrors: string[] = []
 const call: LabSocket['call'] = (command, payload) => ws.call(command, payload)
 
 describe.skipIf(skip !== null)(`migration UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const session = labPage(1000, { acceptDownloads: true })
   beforeAll(async () => {
-    lab = await startLab()
-    ws = await connect(lab)
+    ;({ lab, ws, page, pageErrors } = session)
     const created = await call('vms.create', { name: 'mover', memoryMiB: 32, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'virtio', vtpm: false, hostId: 'host-a' })
     expect(created.ok).toBe(true)
     const vm = created.value as { id: string }
     expect((await call('vms.start', { id: vm.id })).ok).toBe(true)
-    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
-  })
-  afterAll(async () => {
-    ws?.close()
-    await browser?.close()
-    await lab?.stop()
-  })
+  }, 120_000)
 
   it('migrates the running VM to host-b through the dialog and shows the progress', async () => {
     await page.goto(lab.url)
