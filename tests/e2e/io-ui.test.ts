@@ -2,26 +2,21 @@
 // and shows A/B side by side, the three NIC paths fill the table and chart and export CSV, the planner tab opens,
 // the labs run under trap-and-emulate too, the create-VM wizard shows what each NIC costs on a host, and
 // the page speaks 简体中文.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './lab-page'
 import type { RunningLab } from './lab-server'
-import { openPage } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
-let browser: Browser
 let page: Page
 let pageErrors: string[] = []
 
 describe.skipIf(skip !== null)(`I/O lab UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  beforeAll(async () => {
-    lab = await startLab()
-    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
+  const session = labPage(1000, { acceptDownloads: true })
+  beforeAll(() => {
+    ;({ lab, page, pageErrors } = session)
   })
 
   it('runs the exit lab and the network paths, exports CSV, shows the planner', async () => {

@@ -1,15 +1,14 @@
 // The Isolation lab page in a real browser against the built lab server: run a small experiment in the service's
 // worker (progress bar, then the comparison table and charts), replay a VM escape step by step down to the
 // crossing reads, export CSV, cancel a long run, and read the page in 简体中文.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { missingPrerequisite, startLab } from './lab-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { missingPrerequisite } from './lab-server'
+import { labPage } from './lab-page'
 import type { RunningLab } from './lab-server'
-import { openPage } from './browser'
 
 const skip = missingPrerequisite()
 let lab: RunningLab
-let browser: Browser
 let page: Page
 let pageErrors: string[] = []
 
@@ -18,13 +17,9 @@ async function setParam(name: string, value: string): Promise<void> {
 }
 
 describe.skipIf(skip !== null)(`Isolation lab UI in chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  beforeAll(async () => {
-    lab = await startLab()
-    ;({ browser, page, pageErrors } = await openPage(1000, { acceptDownloads: true }))
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
+  const session = labPage(1000, { acceptDownloads: true })
+  beforeAll(() => {
+    ;({ lab, page, pageErrors } = session)
   })
 
   it('runs trials, shows rates with intervals, replays a VM escape, exports CSV', async () => {
