@@ -17,6 +17,9 @@ import { resolveMigrationParams, type MigrationParams } from './params'
 import { MigrationSource, type MigrationOutcome } from './source'
 import type { MigrationInfo } from './stats'
 
+/** At most this many further probe windows while the host network's clock catches up with the probe. */
+const PROBE_CATCH_UP_STEPS = 50
+
 /** What a host runtime must offer the migration (HostRuntime implements it). */
 export interface MigrationHost {
   /** Take the VM out of the scheduler without stopping it; the caller now drives it. */
@@ -107,6 +110,9 @@ export function startSourceEndpoint(host: MigrationHost, a: MigrationHostMethods
   if (load) {
     load.report() // 'probing': the view says so instead of "no client"
     vm.runFor(PROBE_NS)
+    // the client's window is in host-network time, which may be ahead of a VM that slept behind the host: run the
+    // guest on until the window has passed there too (bounded), or the probe ends before its first request
+    for (let i = 0; i < PROBE_CATCH_UP_STEPS && load.now < load.originNs; i++) vm.runFor(PROBE_NS)
     if (!load.settleProbe()) load = null
   }
   let handoff: Omit<ClientHandoff, 'downtimeNs'> | null = null
