@@ -25,8 +25,9 @@ export class SwitchPort implements FrameTx {
     readonly sw: VirtualSwitch,
     readonly name: string,
     public rx: FrameRx,
-    /** Switching cost for frames entering here, if not the switch default (e.g. a VF on the NIC's own bridge). */
-    readonly perFrameCycles: number | null = null
+    /** Switching cost for frames entering here, if not the switch default (e.g. a VF on the NIC's own bridge; a
+     * failover pair sets it for the frames its VF sends). */
+    public perFrameCycles: number | null = null
   ) {}
 
   transmit(frame: Uint8Array): void {
