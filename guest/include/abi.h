@@ -11,7 +11,7 @@
 #define SYS_sleep_ms 1001   /* sleep_ms(ms) -> 0 (granularity: one timer tick) */
 #define SYS_time 1002       /* time() -> mtime (a0 low, a1 high), 10 MHz virtual time */
 #define SYS_sleep_until 1003 /* sleep_until(lo, hi): sleep until mtime >= hi:lo -> 0 */
-#define SYS_netinfo 1004    /* netinfo(mac_out or 0) -> NET_VIRTIO (1) | NET_EMULATED (2) | NET_VF (3), MAC copied out | -ENODEV */
+#define SYS_netinfo 1004    /* netinfo(mac_out or 0) -> NET_VIRTIO (1) | NET_EMULATED (2) | NET_VF (3) | NET_FAILOVER (4), MAC copied out | -ENODEV */
 /* the network device (numbers above the attacker's fuzzing range 0..1099, so its figures stay comparable) */
 #define SYS_net_recv 1101   /* net_recv(buf, cap) -> frame length | 0 when nothing is waiting | -ENODEV | -EFAULT */
 #define SYS_net_send 1102   /* net_send(frame, len) -> len | -ENODEV | -EINVAL | -EFAULT | -EAGAIN */
@@ -19,6 +19,7 @@
 #define NET_VIRTIO 1
 #define NET_EMULATED 2
 #define NET_VF 3 /* an SR-IOV virtual function (workbench) */
+#define NET_FAILOVER 4 /* net_failover: a VF primary and a virtio-net standby with the same MAC (workbench) */
 /* the container filesystem view: small files, visible only inside the caller's container */
 #define SYS_fs_write 1010   /* fs_write(name, buf, len) -> len | -ENOSPC | -EFAULT | -EINVAL */
 #define SYS_fs_read 1011    /* fs_read(name, buf, len) -> bytes | -ENOENT | -EFAULT */

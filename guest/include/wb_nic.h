@@ -23,6 +23,7 @@
 /* SR-IOV VF register page (sriov-vf.ts) at 0x10310000 */
 #define VF_BASE 0x10310000u
 #define VF_CTRL 0x00
+#define VF_STATUS 0x04
 #define VF_MAC_LO 0x08
 #define VF_MAC_HI 0x0c
 #define VF_TX_BASE 0x10
@@ -31,8 +32,32 @@
 #define VF_RX_BASE 0x20
 #define VF_RX_SIZE 0x24
 #define VF_RX_TAIL 0x28
-#define VF_IRQ_MASK 0x34
+#define VF_IRQ_CAUSE 0x30 /* bit0 tx done, bit1 rx; write 1 to clear (the driver's claim of the posted interrupt) */
+#define VF_IRQ_MASK 0x34  /* causes that post an interrupt; unmasking a pending cause posts at once */
+#define VF_IRQ_RX 2u
 #define VF_DD 1u /* descriptor done */
+
+/* The VF's interrupt is posted: the device sets the pending bit in the VM's interrupt file (as a RISC-V AIA
+ * guest interrupt file or a VT-d posted-interrupt descriptor), so no VM exit delivers it; the guest sees a
+ * supervisor external interrupt, reads VF_IRQ_CAUSE in the mapped page to learn it is the VF's, and claims it by
+ * writing the cause back (or by masking it). Both are plain stores into the page: no exit either. */
+
+/* Hot-plug slot of a failover pair's VF (failover.ts), emulated by the VMM (trapped: each access exits; used
+ * only when a VF comes or goes), at 0x10320000, PLIC irq 12 while an event is pending:
+ *   STATUS  bit0 PRESENT: a VF is in the slot (its page at VF_BASE works; absent, the page reads all ones)
+ *           bit1 UNPLUG_REQ: the host asks the guest to release the VF (a migration is about to start)
+ *   EVENT   the same bits as events, write 1 to clear: PLUGGED (a VF arrived), UNPLUG (release requested)
+ *   CTRL    write SLOT_EJECT once the driver has stopped using the VF (its queues drained, CTRL 0): the host
+ *           then takes it away. A guest that never ejects is surprise-removed after the host's timeout.
+ * While the release is pending the host already delivers new frames to the virtio standby. */
+#define SLOT_BASE 0x10320000u
+#define SLOT_IRQ 12u
+#define SLOT_STATUS 0x00
+#define SLOT_EVENT 0x04
+#define SLOT_CTRL 0x08
+#define SLOT_PRESENT 1u
+#define SLOT_UNPLUG 2u
+#define SLOT_EJECT 1u
 
 struct vf_desc {
   uint32_t addr, addr_hi;

@@ -152,13 +152,17 @@ int ctr_syscall_allowed(uint32_t nr);
 uint32_t ctr_next_vpid(uint32_t ctr);
 extern uint32_t flaw_klog;
 
-/* net.c: the network device (net=virtio|emulated|vf|none|auto): virtio receives by interrupt, the others poll */
+/* net.c: the network device (net=virtio|emulated|vf|failover|none|auto): virtio and the VF receive by interrupt
+ * (the VF's is posted: no exit), the emulated NIC polls */
 extern uint32_t boot_dtb;
 int net_probe(void); /* NET_NONE / NET_VIRTIO / NET_EMULATED (abi.h); probes once */
 const uint8_t *net_macaddr(void);
 uint32_t net_recv(uint8_t *buf, uint32_t cap); /* frame length, 0 if none */
 int net_send(const uint8_t *frame, uint32_t len);
-int net_rx_arm(void);     /* virtio: ask for the receive interrupt; 1 if the ring is still empty (sleep), else 0 */
+int net_rx_arm(void);     /* ask for the receive interrupt; 1 if the rings are still empty (sleep), else 0 */
+int net_posted_intr(void); /* the VF's posted interrupt, if it is the one pending: claim it, wake; else 0 */
+uint32_t net_slot_irq(void); /* the failover pair's hot-plug slot's PLIC source, 0 if none */
+void net_slot_intr(void);   /* its interrupt: a VF to release, or one plugged in */
 uint32_t net_irq(void);   /* the PLIC source of the virtio NIC, 0 if none */
 void net_intr(void);      /* its interrupt: acknowledge, quiet the ring again, wake the waiting process */
 #define NET_BLOCK (-512)  /* sys_net: the caller sleeps until the network interrupt, then repeats the call */

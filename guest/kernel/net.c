@@ -1,13 +1,14 @@
 /* The kernel's network device: a virtio-net driver (virtio-mmio v2, split virtqueues, VIRTIO_F_EVENT_IDX
- * notification suppression), the workbench's emulated register NIC or its SR-IOV VF. Which one:
- * net=virtio|emulated|vf|none on the command line; the default (auto) scans the virtio-mmio slots only when booted
- * with a device tree (QEMU, which decodes every slot), because the workbench VMM stops a guest that touches a slot
- * without a device (the host passes net= to match the NIC it plugs in). Probed once, on first use; user programs reach it
- * through net_recv/net_send (syscall.c).
- * virtio receives by interrupt, as Linux's NAPI does: while frames are being taken the ring asks for no interrupt
- * (used_event behind the driver); a process that finds it empty arms it (used_event = next used index), sleeps,
- * and the PLIC interrupt (slot n: source n+1) wakes it. Transmit completions are reaped by polling. The emulated
- * NIC and the SR-IOV VF (net=vf) poll. */
+ * notification suppression), the workbench's emulated register NIC, its SR-IOV VF, or a failover pair of the two
+ * (a VF primary and a virtio standby with the same MAC, as Linux's net_failover). Which one:
+ * net=virtio|emulated|vf|failover|none on the command line; the default (auto) scans the virtio-mmio slots only when
+ * booted with a device tree (QEMU, which decodes every slot), because the workbench VMM stops a guest that touches a
+ * slot without a device (the host passes net= to match the NIC it plugs in). Probed once, on first use; user
+ * programs reach it through net_recv/net_send (syscall.c).
+ * Receive is interrupt-driven as Linux's NAPI does it: while frames are being taken the device asks for no
+ * interrupt; a process that finds nothing arms it, re-checks, sleeps, and the interrupt wakes it. virtio's
+ * interrupt comes through the PLIC (slot n: source n+1, an exit per wake-up on a VMM); the VF's is posted (no
+ * exit: wb_nic.h). Transmit completions are reaped by polling. The emulated NIC polls. */
 #include "kernel.h"
 #include "gstring.h"
 #include "abi.h"
@@ -50,12 +51,15 @@ static struct vq rxq, txq;
 static uint8_t *emu_rx, *emu_tx;
 
 /* the workbench's SR-IOV VF (src/main/engine/devices/net/sriov-vf.ts): its register page is mapped straight into
- * the VM and its descriptor rings are in guest RAM, reached by the VF through the IOMMU, so nothing below exits.
- * Polled: its completions are posted interrupts the workbench does not route to this kernel. */
+ * the VM and its descriptor rings are in guest RAM, reached by the VF through the IOMMU, so nothing below exits,
+ * its posted interrupt included. In a failover pair it may come and go (the hot-plug slot, wb_nic.h). */
 static volatile struct vf_desc *vf_tx, *vf_rx; /* QSIZE each, sharing one page */
 static uint8_t *vf_rxbuf[QSIZE], *vf_txbuf;
 static uint32_t vf_tx_tail, vf_rx_next, vf_rx_tail;
-static int net_kind = -1; /* -1 not probed yet, else NET_NONE / NET_VIRTIO / NET_EMULATED / NET_VF */
+static int vf_up;        /* the VF carries traffic (net=vf, or the failover pair's primary is present) */
+static int vf_armed;     /* its receive interrupt is unmasked */
+static int vf_releasing; /* failover: the host asked for it back; its ring is drained, then it is ejected */
+static int net_kind = -1; /* -1 not probed yet, else NET_NONE / NET_VIRTIO / NET_EMULATED / NET_VF / NET_FAILOVER */
 static uint32_t vbase, virq;
 static int event_idx;
 static uint8_t net_mac[6];
@@ -154,11 +158,42 @@ static int virtio_probe(void) {
   return 1;
 }
 
-uint32_t net_irq(void) { return net_kind == NET_VIRTIO ? virq : 0; }
+uint32_t net_irq(void) { return net_kind == NET_VIRTIO || net_kind == NET_FAILOVER ? virq : 0; }
+
+static int vf_ready(void) {
+  fence();
+  return (vf_rx[vf_rx_next].flags & VF_DD) != 0;
+}
+
+/* the VF's receive interrupt on or off: plain stores into its page. Arming first claims a stale cause (frames
+ * already taken); unmasking a cause that is pending again posts the interrupt at once. */
+static void vf_irq(int on) {
+  if (on == vf_armed) return;
+  vf_armed = on;
+  if (on) mmio_write32(VF_BASE + VF_IRQ_CAUSE, VF_IRQ_RX);
+  mmio_write32(VF_BASE + VF_IRQ_MASK, on ? VF_IRQ_RX : 0);
+}
 
 int net_rx_arm(void) {
-  rx_irq(1);
-  return *(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used;
+  int empty = 1;
+  if (net_kind == NET_VIRTIO || net_kind == NET_FAILOVER) {
+    rx_irq(1);
+    empty = *(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used;
+  }
+  if (vf_up) {
+    vf_irq(1);
+    if (vf_ready()) empty = 0;
+  }
+  return empty;
+}
+
+/* a supervisor external interrupt: the VF's posted one when its cause is pending (claimed by masking it, which
+ * withdraws it; the process it wakes takes the frames), else 0 and the caller asks the PLIC */
+int net_posted_intr(void) {
+  if (!vf_up || !vf_armed || !(mmio_read32(VF_BASE + VF_IRQ_CAUSE) & VF_IRQ_RX)) return 0;
+  vf_irq(0);
+  proc_wake_net();
+  return 1;
 }
 
 void net_intr(void) {
@@ -181,7 +216,9 @@ static int emulated_probe(void) {
   return 1;
 }
 
-static int vf_probe(void) {
+/* rings and buffers, once: a VF plugged again later reuses them */
+static int vf_alloc(void) {
+  if (vf_tx) return 1;
   uint8_t *ring = kalloc();
   vf_txbuf = kalloc();
   if (!ring || !vf_txbuf) return 0;
@@ -194,20 +231,66 @@ static int vf_probe(void) {
     vf_rxbuf[i + 1] = page + PAGE_SIZE / 2;
   }
   kvm_map_device(VF_BASE, VF_BASE + PAGE_SIZE);
-  wb_mac_from_regs(mmio_read32(VF_BASE + VF_MAC_LO), mmio_read32(VF_BASE + VF_MAC_HI), net_mac);
+  return 1;
+}
+
+/* program a freshly reset VF and enable it (interrupts masked until a process waits) */
+static void vf_start(void) {
   for (uint32_t i = 0; i < QSIZE; i++) {
     vf_rx[i].addr = (uint32_t)vf_rxbuf[i];
     vf_rx[i].len = BUFSZ;
+    vf_rx[i].flags = 0;
+    vf_tx[i].flags = 0;
   }
+  vf_tx_tail = vf_rx_next = 0;
+  vf_armed = vf_releasing = 0;
   mmio_write32(VF_BASE + VF_TX_BASE, (uint32_t)vf_tx);
   mmio_write32(VF_BASE + VF_TX_SIZE, QSIZE);
   mmio_write32(VF_BASE + VF_RX_BASE, (uint32_t)vf_rx);
   mmio_write32(VF_BASE + VF_RX_SIZE, QSIZE);
+  mmio_write32(VF_BASE + VF_IRQ_MASK, 0);
   mmio_write32(VF_BASE + VF_CTRL, 1);
   vf_rx_tail = QSIZE - 1;
   fence();
   mmio_write32(VF_BASE + VF_RX_TAIL, vf_rx_tail);
+  vf_up = 1;
+}
+
+static int vf_probe(void) {
+  if (!vf_alloc()) return 0;
+  wb_mac_from_regs(mmio_read32(VF_BASE + VF_MAC_LO), mmio_read32(VF_BASE + VF_MAC_HI), net_mac);
+  vf_start();
   return 1;
+}
+
+/* failover: the VF stops carrying traffic and goes back to the host (its ring is empty) */
+static void vf_eject(void) {
+  vf_irq(0);
+  mmio_write32(VF_BASE + VF_CTRL, 0);
+  vf_up = vf_releasing = 0;
+  mmio_write32(SLOT_BASE + SLOT_CTRL, SLOT_EJECT);
+  kputs("net: failover: vf released, on the virtio standby\n");
+}
+
+uint32_t net_slot_irq(void) { return net_kind == NET_FAILOVER ? SLOT_IRQ : 0; }
+
+/* the failover pair's hot-plug slot: a release request (drain, then eject), a VF plugged in (start it: traffic
+ * moves back to the primary), or a VF gone without a release (surprise removal: the standby carries on) */
+void net_slot_intr(void) {
+  uint32_t ev = mmio_read32(SLOT_BASE + SLOT_EVENT);
+  mmio_write32(SLOT_BASE + SLOT_EVENT, ev);
+  uint32_t st = mmio_read32(SLOT_BASE + SLOT_STATUS);
+  if (vf_up && !(st & SLOT_PRESENT)) {
+    vf_up = vf_armed = vf_releasing = 0;
+    kputs("net: failover: vf removed, on the virtio standby\n");
+  } else if (vf_up && (ev & SLOT_UNPLUG)) {
+    vf_releasing = 1;
+    if (!vf_ready()) vf_eject();
+  } else if (!vf_up && (st & SLOT_PRESENT) && !(st & SLOT_UNPLUG) && vf_alloc()) {
+    vf_start();
+    kputs("net: failover: vf plugged, on the vf\n");
+  }
+  proc_wake_net();
 }
 
 static uint32_t vf_recv(uint8_t *buf, uint32_t cap) {
@@ -216,6 +299,7 @@ static uint32_t vf_recv(uint8_t *buf, uint32_t cap) {
   if (!(d->flags & VF_DD)) return 0;
   uint32_t len = d->len < cap ? d->len : cap;
   memcpy(buf, vf_rxbuf[vf_rx_next], len);
+  vf_irq(0); /* frames are being taken: no interrupt wanted */
   d->len = BUFSZ;
   d->flags = 0;
   vf_rx_next = (vf_rx_next + 1) % QSIZE;
@@ -239,6 +323,7 @@ static int vf_send(const uint8_t *frame, uint32_t len) {
   for (uint32_t spin = 0; spin < 10000000u; spin++) {
     fence();
     if (vf_tx[i].flags & VF_DD) return (int)len;
+    if (mmio_read32(VF_BASE + VF_STATUS) == 0xffffffffu) return -ENODEV; /* surprise-removed: its page reads all ones */
   }
   return -EAGAIN;
 }
@@ -251,10 +336,19 @@ int net_probe(void) {
   if ((strcmp(want, "virtio") == 0 || (strcmp(want, "auto") == 0 && boot_dtb)) && virtio_probe()) net_kind = NET_VIRTIO;
   else if (strcmp(want, "emulated") == 0 && emulated_probe()) net_kind = NET_EMULATED;
   else if (strcmp(want, "vf") == 0 && vf_probe()) net_kind = NET_VF;
+  else if (strcmp(want, "failover") == 0 && virtio_probe()) {
+    /* the standby is always there; the primary when the slot holds a VF (same MAC: the virtio one is kept) */
+    net_kind = NET_FAILOVER;
+    kvm_map_device(SLOT_BASE, SLOT_BASE + PAGE_SIZE);
+    plic_enable(SLOT_IRQ);
+    if ((mmio_read32(SLOT_BASE + SLOT_STATUS) & (SLOT_PRESENT | SLOT_UNPLUG)) == SLOT_PRESENT && vf_alloc()) vf_start();
+  }
   return net_kind;
 }
 
 const uint8_t *net_macaddr(void) { return net_mac; }
+
+static uint32_t virtio_recv(uint8_t *buf, uint32_t cap);
 
 uint32_t net_recv(uint8_t *buf, uint32_t cap) {
   if (net_probe() == NET_EMULATED) {
@@ -266,7 +360,17 @@ uint32_t net_recv(uint8_t *buf, uint32_t cap) {
     return len;
   }
   if (net_kind == NET_VF) return vf_recv(buf, cap);
+  if (net_kind == NET_FAILOVER) {
+    /* the primary first; a released VF is drained, then ejected; the standby gets what the host sends it */
+    uint32_t n = vf_up ? vf_recv(buf, cap) : 0;
+    if (!n && vf_releasing) vf_eject();
+    return n ? n : virtio_recv(buf, cap);
+  }
   if (net_kind != NET_VIRTIO) return 0;
+  return virtio_recv(buf, cap);
+}
+
+static uint32_t virtio_recv(uint8_t *buf, uint32_t cap) {
   fence();
   if (*(volatile uint16_t *)&rxq.r->used.idx == rxq.last_used) return 0;
   uint32_t id = rxq.r->used.ring[rxq.last_used % QSIZE].id, len = rxq.r->used.ring[rxq.last_used % QSIZE].len;
@@ -290,7 +394,12 @@ int net_send(const uint8_t *frame, uint32_t len) {
     return (int)len;
   }
   if (net_kind == NET_VF) return vf_send(frame, len);
-  if (net_kind != NET_VIRTIO) return -ENODEV;
+  if (net_kind == NET_FAILOVER && vf_up && !vf_releasing) {
+    int r = vf_send(frame, len);
+    if (r != -ENODEV) return r;
+    vf_up = vf_armed = 0; /* gone under our feet: the standby sends it */
+  }
+  if (net_kind != NET_VIRTIO && net_kind != NET_FAILOVER) return -ENODEV;
   /* reap completions; a full ring waits for the device (polled transmit, one frame at a time is enough here) */
   for (uint32_t spin = 0;; spin++) {
     fence();

@@ -1,4 +1,4 @@
-/* PLIC: route the UART's irq 10 (and the virtio NIC's, once probed) to hart 0's S-mode context (context 1). */
+/* PLIC: route the UART's irq 10 (and the virtio NIC's and the failover slot's, once probed) to hart 0's S-mode context (context 1). */
 #include "kernel.h"
 
 #define PLIC_PRIORITY(irq) (PLIC_BASE + 4u * (irq))
@@ -24,6 +24,7 @@ void plic_handle(void) {
   while ((irq = mmio_read32(PLIC_CLAIM(PLIC_S_CONTEXT))) != 0) {
     if (irq == UART0_IRQ) uart_poll();
     else if (irq == net_irq()) net_intr();
+    else if (irq == net_slot_irq()) net_slot_intr();
     mmio_write32(PLIC_CLAIM(PLIC_S_CONTEXT), irq);
   }
 }

@@ -72,15 +72,14 @@ static int32_t sys_net(struct proc *p, uint32_t nr) {
     return net_send(frame, A(1));
   }
   uint32_t cap = A(1) < 1514 ? A(1) : 1514, n = 0;
-  if (kind == NET_VIRTIO) {
+  if (kind != NET_EMULATED) {
     /* nothing waiting: arm the receive interrupt and sleep until it comes (a frame that slipped in meanwhile is
      * taken at once) */
     n = net_recv(frame, cap);
     if (!n && net_rx_arm()) return NET_BLOCK;
     if (!n) n = net_recv(frame, cap);
   } else {
-    /* the emulated NIC polls its registers a while (each read an exit), the VF its ring in RAM (no exits), before
-     * reporting nothing */
+    /* the emulated NIC polls its registers a while (each read an exit) before reporting nothing */
     for (uint32_t spin = 0; spin < 2000 && !n; spin++) n = net_recv(frame, cap);
   }
   if (n && copy_to_user(root, A(0), frame, n)) return -EFAULT;

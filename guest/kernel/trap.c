@@ -75,7 +75,7 @@ static int handle_interrupt(uint32_t cause) {
     timer_tick();
     return 1;
   case IRQ_S_EXT:
-    plic_handle();
+    if (!net_posted_intr()) plic_handle();
     return 0;
   case IRQ_S_SOFT:
     csr_clear(sip, 1u << IRQ_S_SOFT);

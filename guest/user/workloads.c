@@ -101,7 +101,7 @@ int32_t prog_web(uint32_t requests) {
     return 1;
   }
   uprintf("web: serving on %s %02x:%02x:%02x:%02x:%02x:%02x (ethertype 0x%04x), %u requests\n",
-          kind == NET_VIRTIO ? "virtio-net" : kind == NET_VF ? "sr-iov vf" : "emulated nic", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+          kind == NET_VIRTIO ? "virtio-net" : kind == NET_VF ? "sr-iov vf" : kind == NET_FAILOVER ? "failover vf+virtio" : "emulated nic", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
           WEB_ETHERTYPE, requests);
   uint32_t answered = 0, ignored = 0, idle = 0;
   while (requests == 0 || answered < requests) {

@@ -27,10 +27,19 @@ describe('attachNic', () => {
     pair?.vf?.write(0, 4, 1) // CTRL.enable, a store into the directly mapped page
     expect(pair?.failover?.active).toBe('primary')
     expect(iommu.domainOf('vf0')?.name).toBe('f')
-    const unplugged = pair?.failover?.unplugPrimary()
-    if (unplugged) sriov.release(unplugged)
+    // hot-unplug: the request moves delivery to the standby; the guest's EJECT (a trapped store to the slot) ends it
+    expect(pair?.failover?.requestUnplug()).toBe(true)
     expect(pair?.failover?.active).toBe('standby')
+    expect(pair?.failover?.state).toBe('wait-unplug')
+    pair?.failover?.slot.write(8, 4, 1)
+    expect(pair?.failover?.state).toBe('standby')
+    expect(pair?.failover?.bar.read(0, 4)).toBe(0xffff_ffff) // an empty slot's page reads all ones
+    expect(sriov.freeVfs).toBe(1) // parked for this VM until released
+    pair?.failover?.release()
     expect(sriov.freeVfs).toBe(2)
+    expect(pair?.failover?.plug()).toBe(true)
+    expect(pair?.failover?.state).toBe('primary')
+    expect(sriov.freeVfs).toBe(1)
   })
 
   it('refuses a VF when the SR-IOV NIC has none left', () => {

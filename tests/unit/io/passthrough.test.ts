@@ -143,18 +143,20 @@ describe('VF + virtio failover', () => {
     }
     r.vf.write(VfReg.RxTail, 4, 7)
     const standby = new VirtioNet(macForNic(7), { transmit: () => {} })
-    const pair = new FailoverNic(standby, r.vf)
+    const pair = new FailoverNic(standby, r.vf, { take: () => null, give: (f) => r.nic.release(f) })
     const mac = macForNic(7)
     expect(pair.active).toBe('primary')
     pair.receive(buildTestFrame(mac, r.endpoint.mac, 1, 0, 64))
-    const vf = pair.unplugPrimary() as SriovVf
-    r.nic.release(vf)
+    pair.requestUnplug()
+    pair.slot.write(8, 4, 1) // the guest ejects it
+    pair.release()
+    expect(pair.vf).toBeNull()
     expect(pair.active).toBe('standby')
     pair.receive(buildTestFrame(mac, r.endpoint.mac, 2, 0, 64))
     pair.receive(buildTestFrame(mac, r.endpoint.mac, 3, 0, 64))
     expect(pair.delivered).toEqual({ primary: 1, standby: 2 })
     expect(standby.backlogLength).toBe(2) // the standby driver is not up in this data-level test: frames wait
     expect(r.vf.stats.rxFrames).toBe(1)
-    expect(pair.events.map((e) => e.kind)).toEqual(['unplug'])
+    expect(pair.events.map((e) => e.kind)).toEqual(['unplug-request', 'unplug'])
   })
 })

@@ -6,6 +6,7 @@ import type { VirtioTransportState } from '../devices/virtio/mmio'
 import type { VirtioNetState } from '../devices/net/virtio-net'
 import type { EmulatedNicState } from '../devices/net/emulated-nic'
 import type { SriovVfState } from '../devices/net/sriov-vf'
+import type { FailoverSlotState } from '../devices/net/failover'
 import type { MmioDevice } from '../devices/virtio/dma'
 import type { SriovNic } from '../devices/net/sriov-nic'
 import type { Iommu } from '../iommu/iommu'
@@ -52,9 +53,10 @@ export interface VmNetwork {
 }
 
 /** The word the guest kernel's `net=` parameter takes for each NIC (guest/kernel/net.c). A failover pair's guest
- * uses its virtio standby (the kernel has no net_failover). */
-export function kernelNetParam(nic: NicModel): 'virtio' | 'emulated' | 'vf' | 'none' {
-  if (nic === 'virtio' || nic === 'vf-failover') return 'virtio'
+ * drives the VF as its primary and virtio as its standby (`failover`, the kernel's net_failover). */
+export function kernelNetParam(nic: NicModel): 'virtio' | 'emulated' | 'vf' | 'failover' | 'none' {
+  if (nic === 'virtio') return 'virtio'
+  if (nic === 'vf-failover') return 'failover'
   if (nic === 'emulated') return 'emulated'
   if (nic === 'sriov-vf') return 'vf'
   return 'none'
@@ -87,8 +89,11 @@ export function plugNic(vm: NicHost, model: NicModel, network: VmNetwork | null,
   if (model === 'none') return null
   if (network?.host && needsVf(model)) {
     // the same refusal the planner and the wizard give (no IOMMU, no SR-IOV NIC, no free VF)
+    // a failover pair without a free VF still comes up, on its standby (a migration's destination whose VFs are
+    // all in use: the VM arrives on virtio and stays there)
     const sriov = network.sriov
-    const usage = { vfsInUse: sriov ? sriov.totalVfs - sriov.freeVfs : 0, coresInUse: 0, memoryInUseMiB: 0 }
+    const inUse = sriov && model === 'sriov-vf' ? sriov.totalVfs - sriov.freeVfs : 0
+    const usage = { vfsInUse: inUse, coresInUse: 0, memoryInUseMiB: 0 }
     const refusal = checkNicChoice({ ...network.host, cores: 0, memoryMiB: 0 }, usage, model)
     if (refusal) throw new EngineError(refusal.code, `cannot give ${vm.config.name} a VF: ${refusal.code}`, refusal.params)
   }
@@ -105,6 +110,7 @@ export interface NicState {
   virtio?: { transport: VirtioTransportState; net: VirtioNetState }
   emulated?: EmulatedNicState
   vf?: SriovVfState
+  failover?: FailoverSlotState
 }
 
 /** The NIC's device state under the names the machine state uses (virtio0 as networked-vm.ts writes it). */
@@ -113,7 +119,11 @@ export function saveNic(a: NicAttachment | null): DeviceStates {
   const out: DeviceStates = {}
   if (a.virtio) out.virtio0 = { transport: a.virtio.transport.saveState(), net: a.virtio.device.saveState() }
   if (a.emulated) out.nic0 = a.emulated.saveState()
-  if (a.vf) out.vf = a.vf.saveState()
+  if (a.failover) {
+    out.failover = a.failover.saveState()
+    const plugged = a.failover.plugged
+    if (plugged) out.vf = plugged.saveState()
+  } else if (a.vf) out.vf = a.vf.saveState()
   return out
 }
 
@@ -127,5 +137,11 @@ export function loadNic(a: NicAttachment | null, devices: DeviceStates): void {
   const emu = devices.nic0 as EmulatedNicState | undefined
   if (a.emulated && emu) a.emulated.loadState(emu)
   const vf = devices.vf as SriovVfState | undefined
-  if (a.vf && vf) a.vf.loadState(vf)
+  const slot = devices.failover as FailoverSlotState | undefined
+  if (a.failover) {
+    // the slot as saved (a VF unplugged before a migration stays out); a state without a slot had its VF plugged
+    a.failover.loadState(slot ?? { status: 1, event: 0, present: vf !== undefined })
+    const plugged = a.failover.plugged
+    if (plugged && vf) plugged.loadState(vf)
+  } else if (a.vf && vf) a.vf.loadState(vf)
 }

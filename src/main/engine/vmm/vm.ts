@@ -82,6 +82,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   private timerFired = false
   private waiting = false
   private externalLevel = false
+  /** The pending bit of the VM's interrupt file for posted interrupts (an SR-IOV VF's: see postedInterrupts). */
+  private postedPending = false
   /** Inside loadState: devices re-assert their saved interrupt lines, which is not an exit. */
   private restoring = false
   private missingPage = -1
@@ -387,7 +389,8 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
       plic: this.plic,
       attachDevice: (n, b, sz, d) => this.attachDevice(n, b, sz, d),
       mapDirect: (n, b, sz, d) => this.mapDirect(n, b, sz, d),
-      ramWritten: (offset, length) => this.dmaWritten(offset, length)
+      ramWritten: (offset, length) => this.dmaWritten(offset, length),
+      posted: this.postedInterrupts
     }
     this.nic = plugNic(host, this.config.nic, network, macForVm(this.config.name))
     this.network = this.nic ? network : null
@@ -488,7 +491,25 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
     // restoring a state re-asserts the saved line: no exit (its cost would go onto the clock just loaded, and a
     // migration's destination would then hash vmExit cycles ahead of its source)
     if (level && !this.restoring) this.charge('external-irq', this.costs.vmExit)
-    this.mode.setExternalLevel(level)
+    this.mode.setExternalLevel(level || this.postedPending)
+  }
+
+  /** Posted interrupts (an SR-IOV VF's completions, devices/net/sriov-vf.ts): the device's message sets the
+   * pending bit of the VM's interrupt file, which the guest sees as a supervisor external interrupt and claims in
+   * the device's own mapped page. Hardware-assisted, as with a RISC-V AIA guest interrupt file or VT-d posted
+   * interrupts, no VM exit delivers it, and a vCPU halted in WFI is woken by the host without one (its WFI was the
+   * exit). Under trap-and-emulate there is no interrupt file the hardware writes: the VMM injects it, an
+   * 'external-irq' exit. */
+  readonly postedInterrupts = {
+    post: (): void => this.setPosted(true),
+    clear: (): void => this.setPosted(false)
+  }
+
+  private setPosted(level: boolean): void {
+    if (level === this.postedPending) return
+    this.postedPending = level
+    if (level && !this.restoring && this.config.mode === 'trap-and-emulate') this.charge('external-irq', this.costs.vmExit)
+    this.mode.setExternalLevel(this.externalLevel || level)
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -725,6 +746,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
     this.timerFired = v.timerFired as boolean
     this.waiting = v.waiting as boolean
     this.externalLevel = v.externalLevel as boolean
+    if (this.postedPending) this.mode.setExternalLevel(true) // the VF's pending bit (loadNic) with the PLIC's line
     this.exits.load(v.exits as { counts: Record<string, number>; cycles: number })
     this.guard.load(v.guard as Record<string, number>)
     this.mode.load(v.modeState as Record<string, unknown>)

@@ -1,16 +1,18 @@
 // Plugging a NIC model into a VM: one call per VmConfig.nic choice, so the VMM/host worker and the labs wire
-// devices the same way. Addresses: virtio-net in virtio-mmio slot 0 (irq 1), the emulated NIC and the VF's
-// register page in holes of the virt map.
+// devices the same way. Addresses: virtio-net in virtio-mmio slot 0 (irq 1), the emulated NIC, the VF's
+// register page and a failover pair's hot-plug slot (irq 12) in holes of the virt map.
 import { RAM_BASE } from '../../machine/board'
 import { RamDma, type MmioDevice } from '../virtio/dma'
 import { VirtioMmioTransport } from '../virtio/mmio'
 import { virtioSlot } from '../virtio/constants'
 import { VirtioNet } from './virtio-net'
 import { EMU_NIC_SIZE, EmulatedNic } from './emulated-nic'
-import { VF_PAGE_SIZE, type SriovVf } from './sriov-vf'
+import { VF_PAGE_SIZE, type PostedInterruptSink, type SriovVf } from './sriov-vf'
 import { SriovNic, isRefusal } from './sriov-nic'
-import { FailoverNic } from './failover'
+import { FailoverNic, SLOT_BASE, SLOT_IRQ, SLOT_SIZE } from './failover'
 import { Iommu } from '../../iommu/iommu'
+import { SwitchPort } from '../../network/switch'
+import { DEFAULT_NET_COSTS } from '../../network/costs'
 import type { FrameRx, FrameTx, Mac } from '../../network/frame'
 import type { NicModel } from '../../vmm/api'
 import { EngineError } from '../../errors'
@@ -28,6 +30,9 @@ export interface NicHost {
   mapDirect(name: string, base: number, size: number, dev: MmioDevice): void
   /** Guest RAM changed behind the vCPU's back (DMA): see Vm.ramWritten. */
   ramWritten?(offset: number, length: number): void
+  /** The VM's interrupt file for posted interrupts (Vm.postedInterrupts); without one, VF interrupts go only to
+   * onPostedInterrupt. */
+  readonly posted?: PostedInterruptSink
 }
 
 export interface NicAttachment {
@@ -68,16 +73,41 @@ export function attachNic(vm: NicHost, model: NicModel, opts: AttachOptions): Ni
     vm.attachDevice('virtio0', slot.base, transport.size, wrap(transport))
     return { transport, device }
   }
-  const vf = (): { vf: SriovVf; iommu: Iommu } => {
+  const irq: PostedInterruptSink = {
+    post: (s) => {
+      opts.onPostedInterrupt?.(s)
+      vm.posted?.post(s)
+    },
+    clear: (s) => vm.posted?.clear?.(s)
+  }
+  const domainOf = (): { sriov: SriovNic; iommu: Iommu } => {
     const iommu = opts.iommu ?? new Iommu()
     const sriov = opts.sriov ?? new SriovNic(1, iommu)
     const domain = iommu.domain(vm.config.name) ?? iommu.createDomain(vm.config.name, vm.ram)
     domain.onWrite = ramWritten
     domain.map(RAM_BASE, 0, vm.ram.length) // VFIO style: IOVA = guest-physical
-    const a = sriov.allocate(vm.config.name, vm.config.name, opts.mac, late, { post: (s) => opts.onPostedInterrupt?.(s) })
+    return { sriov, iommu }
+  }
+  const vf = (): { vf: SriovVf; iommu: Iommu } => {
+    const { sriov, iommu } = domainOf()
+    const a = sriov.allocate(vm.config.name, vm.config.name, opts.mac, late, irq)
     if (isRefusal(a)) throw new EngineError(a.code, `cannot give ${vm.config.name} a VF: ${a.code}`, a.params)
     vm.mapDirect(a.vf.name, VF_BAR_BASE, VF_PAGE_SIZE, a.vf)
     return { vf: a.vf, iommu }
+  }
+  // a failover pair's VF sends through the NIC's embedded bridge (no software switch cost), its standby through
+  // the host's switch: the port's cost is the VF's for the frames the VF sends
+  const vfLate: FrameTx = {
+    transmit: (f) => {
+      const port = tx
+      if (!(port instanceof SwitchPort) || port.perFrameCycles !== null) return port.transmit(f)
+      port.perFrameCycles = DEFAULT_NET_COSTS.vfSwitchPerFrame
+      try {
+        port.transmit(f)
+      } finally {
+        port.perFrameCycles = null
+      }
+    }
   }
 
   switch (model) {
@@ -102,10 +132,29 @@ export function attachNic(vm: NicHost, model: NicModel, opts: AttachOptions): Ni
     }
     case 'vf-failover': {
       const v = virtio()
-      const a = vf()
-      const pair = new FailoverNic(v.device, a.vf)
+      const { sriov, iommu } = domainOf()
+      const source = {
+        take: (): SriovVf | null => {
+          const a = sriov.allocate(vm.config.name, vm.config.name, opts.mac, vfLate, irq)
+          return isRefusal(a) ? null : a.vf
+        },
+        give: (f: SriovVf): void => sriov.release(f)
+      }
+      // without a free VF the pair starts on its standby (a VF is plugged when one is given: plug())
+      const pair = new FailoverNic(v.device, source.take(), source, (l) => vm.plic.setLevel(SLOT_IRQ, l))
+      vm.mapDirect('vf-bar', VF_BAR_BASE, VF_PAGE_SIZE, pair.bar)
+      vm.attachDevice('failover-slot', SLOT_BASE, SLOT_SIZE, wrap(pair.slot))
       tx = opts.connect(pair)
-      return { model, rx: pair, virtio: v, vf: a.vf, failover: pair, iommu: a.iommu }
+      return {
+        model,
+        rx: pair,
+        virtio: v,
+        get vf() {
+          return pair.vf ?? undefined
+        },
+        failover: pair,
+        iommu
+      }
     }
   }
 }

@@ -38,9 +38,14 @@ export const enum VfReg {
   DmaErrors = 0x38
 }
 
-/** Delivers an interrupt to the VM's vCPU without a VM exit (posted-interrupt descriptor + notification). */
+/** Delivers the VF's interrupt to the VM's vCPU as a posted interrupt: the device's message sets the pending bit
+ * in the VM's interrupt file (a RISC-V AIA guest interrupt file, a VT-d posted-interrupt descriptor) and a vCPU
+ * halted in WFI is woken by the host, without a VM exit for the delivery (the VMM: Vm.postedInterrupts). */
 export interface PostedInterruptSink {
+  /** A completion's message (one per event; repeated ones while pending coalesce in the interrupt file). */
   post(source: string): void
+  /** Nothing is pending any more: the driver claimed the cause (IRQ_CAUSE write) or masked it. */
+  clear?(source: string): void
 }
 
 export interface VfStats {
@@ -63,6 +68,8 @@ export class SriovVf implements MmioDevice, FrameRx {
   readonly size = VF_PAGE_SIZE
   private readonly regs = new Uint32Array(VF_PAGE_SIZE / 4)
   private backlog: Uint8Array[] = []
+  /** A cause is pending and unmasked (the posted interrupt is outstanding). */
+  private line = false
   readonly stats: VfStats = { txFrames: 0, rxFrames: 0, rxDropped: 0, dmaErrors: 0, postedInterrupts: 0, directAccesses: 0 }
 
   constructor(
@@ -94,6 +101,26 @@ export class SriovVf implements MmioDevice, FrameRx {
     this.regs[VfReg.MacHi / 4] = hi
     this.regs[VfReg.Status / 4] = 1
     this.backlog = []
+    this.updateLine()
+  }
+
+  /** Frames the device holds but has not written into the guest's ring yet (taken by a failover pair that moves
+   * delivery to its standby). */
+  takeBacklog(): Uint8Array[] {
+    const b = this.backlog
+    this.backlog = []
+    return b
+  }
+
+  /** The posted line follows IRQ_CAUSE & IRQ_MASK: unmasking a pending cause posts, claiming or masking clears. */
+  private updateLine(countPost = true): void {
+    const on = (this.reg(VfReg.IrqCause) & this.reg(VfReg.IrqMask)) !== 0
+    if (on === this.line) return
+    this.line = on
+    if (on) {
+      if (countPost) this.stats.postedInterrupts++
+      this.irq.post(this.name)
+    } else this.irq.clear?.(this.name)
   }
 
   private reg(r: VfReg): number {
@@ -133,11 +160,15 @@ export class SriovVf implements MmioDevice, FrameRx {
       case VfReg.TxSize:
       case VfReg.RxBase:
       case VfReg.RxSize:
-      case VfReg.IrqMask:
         this.setReg(offset, value)
         break
+      case VfReg.IrqMask:
+        this.setReg(offset, value)
+        this.updateLine()
+        break
       case VfReg.IrqCause:
-        this.setReg(VfReg.IrqCause, this.reg(VfReg.IrqCause) & ~value) // write 1 to clear
+        this.setReg(VfReg.IrqCause, this.reg(VfReg.IrqCause) & ~value) // write 1 to clear: the driver's claim
+        this.updateLine()
         break
       default:
         break // read-only or reserved
@@ -230,7 +261,9 @@ export class SriovVf implements MmioDevice, FrameRx {
   private raise(cause: number): void {
     this.setReg(VfReg.IrqCause, this.reg(VfReg.IrqCause) | cause)
     if (this.reg(VfReg.IrqMask) & cause) {
+      // one message per completion event (MSI-style); the interrupt file coalesces while it is pending
       this.stats.postedInterrupts++
+      this.line = true
       this.irq.post(this.name)
     }
   }
@@ -242,5 +275,8 @@ export class SriovVf implements MmioDevice, FrameRx {
   loadState(s: SriovVfState): void {
     this.regs.set(s.regs)
     this.backlog = s.backlog.map((f) => new Uint8Array(f))
+    // the interrupt file's pending bit as the registers say (restoring it is no new message)
+    this.line = !((this.reg(VfReg.IrqCause) & this.reg(VfReg.IrqMask)) !== 0)
+    this.updateLine(false)
   }
 }
