@@ -1,6 +1,7 @@
 // Physical address space: RAM (fast path, also used directly by the hart) plus memory-mapped devices.
 import type { Bus } from '../cpu/types'
 import { BusError } from '../cpu/bus-error'
+import { allocateGuestRam } from './guest-ram'
 
 export { BusError }
 
@@ -27,7 +28,7 @@ export class SystemBus implements Bus {
     readonly ramBase: number,
     ramBytes: number
   ) {
-    this.ram = new Uint8Array(ramBytes)
+    this.ram = allocateGuestRam(ramBytes) // zeroed; pages already mapped when it comes from the pool
     this.view = new DataView(this.ram.buffer)
     this.ramEnd = ramBase + ramBytes
   }
