@@ -45,9 +45,20 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshots through the
     expect(tree.current).toBe('snap-0001')
     expect(tree.storeBytes).toBeGreaterThan(taken.pagesWritten * 4096)
 
-    // a stopped VM is built from the snapshot and left paused; resumed, it answers at once
+    // a stopped VM is built from the snapshot and left paused; resumed, it answers at once. Listing its
+    // snapshots (the panel does) has its host warm a RAM buffer meanwhile, which the VM built for the revert takes
     await service.stop(vm.id)
+    const host = service.hosts.connection('host-a')
+    const pool0 = await host.call('snapshot.ramPool', {})
+    await h['snapshots.list']({ vmId: vm.id }, service)
+    for (let i = 0; (await host.call('snapshot.ramPool', {})).buffers <= pool0.buffers; i++) {
+      if (i > 3000) throw new Error('the host did not warm a buffer')
+      await new Promise((r) => setTimeout(r, 20))
+    }
     const cold = await h['snapshots.revert']({ vmId: vm.id, snapshotId: 'snap-0001' }, service)
+    const pool1 = await host.call('snapshot.ramPool', {})
+    expect(pool1.taken).toBe(pool0.taken + 1)
+    expect(pool1.buffers).toBe(pool0.buffers)
     expect(cold.vm.state).toBe('paused')
     expect(cold.pagesRead + cold.pagesKept).toBe(taken.snapshot.nonZeroBytes / 4096) // the freshly loaded kernel image matches in place
     expect(cold.pagesRead).toBeGreaterThan(cold.pagesKept)

@@ -4,10 +4,16 @@
 //   snapshot.capture: hash the pages, write the ones the store lacks into a pack file the store reserved, save
 //                     the machine state (capture.ts);
 //   snapshot.restore: compare, read and verify the pages the plan names, then load the state (restore.ts); a VM
-//                     that is not on this host is built from its image for it and left paused.
+//                     that is not on this host is built from its image for it and left paused;
+//   snapshot.prewarm: warm a guest RAM buffer for such a VM in idle time (machine/guest-ram.ts), so its revert
+//                     copies into mapped pages instead of paying a page fault for each;
+//   snapshot.ramPool: the pool's counters.
 import type { MessagePort } from 'node:worker_threads'
 import type { HostRuntime } from '../host/runtime'
 import type { VmConfig, VmInstance } from '../vmm/api'
+import { PAGE_SIZE } from '../vmm/vm-state'
+import { SHADOW_POOL_PAGES } from '../vmm/trap-emulate'
+import { GUEST_RAM_POOL_MAX_BYTES, type GuestRamPoolStats, guestRamPoolStats, recycleGuestRam, warmGuestRam } from '../machine/guest-ram'
 import { type Captured, type ProgressFn, captureVm } from './capture'
 import { nodeIo } from './durable-io'
 import { freshVmPages } from './fresh-vm'
@@ -50,9 +56,47 @@ export interface SnapshotRestoreResult {
   built: boolean
 }
 
+export interface SnapshotPrewarmArgs {
+  config: Pick<VmConfig, 'memoryMiB' | 'mode'>
+}
+
+export interface SnapshotPrewarmResult {
+  /** Size of the buffer (guest RAM plus the VMM's private pages: what the VM allocates). */
+  bytes: number
+  /** False when a buffer of that size is already warm or warming, the pool is full, or the VM is too large. */
+  started: boolean
+}
+
 export interface SnapshotHostMethods {
   'snapshot.capture': { args: SnapshotCaptureArgs; result: SnapshotCaptureResult }
   'snapshot.restore': { args: SnapshotRestoreArgs; result: SnapshotRestoreResult }
+  'snapshot.prewarm': { args: SnapshotPrewarmArgs; result: SnapshotPrewarmResult }
+  'snapshot.ramPool': { args: Record<string, never>; result: GuestRamPoolStats }
+}
+
+/** Bytes of RAM a VM of this configuration allocates: its guest RAM, and under trap-and-emulate the pool of
+ * shadow page-table pages behind it (as vm.ts builds its GuestMemory). A test checks a VM built after
+ * prewarming takes the warm buffer, so the two cannot drift apart unnoticed. */
+export function hostRamBytes(config: Pick<VmConfig, 'memoryMiB' | 'mode'>): number {
+  return config.memoryMiB * (1 << 20) + (config.mode === 'trap-and-emulate' ? SHADOW_POOL_PAGES * PAGE_SIZE : 0)
+}
+
+/** Warming one VM's RAM is worth it up to this size; a larger guest pays its page faults rather than the
+ * workbench holding that much memory for a revert that may never come. */
+const PREWARM_MAX_BYTES = GUEST_RAM_POOL_MAX_BYTES / 2
+/** Touched per turn of the worker's event loop (~512 page faults, a few ms): VMs on the host keep running. */
+const WARM_STEP_BYTES = 2 << 20
+
+export function prewarmOnHost(a: SnapshotPrewarmArgs): SnapshotPrewarmResult {
+  const bytes = hostRamBytes(a.config)
+  const w = bytes <= PREWARM_MAX_BYTES ? warmGuestRam(bytes) : null
+  if (w) {
+    const turn = (): void => {
+      if (!w.step(WARM_STEP_BYTES)) setImmediate(turn)
+    }
+    setImmediate(turn)
+  }
+  return { bytes, started: w !== null }
 }
 
 function reporter(port: MessagePort | undefined): ProgressFn | undefined {
@@ -87,7 +131,7 @@ export function captureOnHost(rt: HostRuntime, a: SnapshotCaptureArgs): Snapshot
 // reads more is rare and pays its faults), so a worker never holds a large guest's worth of memory for nothing
 const KEEP_STAGING_BYTES = 64 << 20
 let staging: Buffer | null = null
-const stagingBuffer = (bytes: number): Buffer => {
+export const stagingBuffer = (bytes: number): Buffer => {
   if (bytes > KEEP_STAGING_BYTES) return Buffer.allocUnsafeSlow(bytes)
   if (staging === null || staging.length < bytes) staging = Buffer.allocUnsafeSlow(Math.min(KEEP_STAGING_BYTES, Math.max(bytes, 8 << 20)))
   return staging
@@ -106,7 +150,10 @@ export function restoreOnHost(rt: HostRuntime, a: SnapshotRestoreArgs): Snapshot
   try {
     r = restoreVm(a.plan, vm, { ...where, onProgress: reporter(a.progress) })
   } catch (err) {
-    if (!running) rt.release(a.vmId, vm) // give back its switch port (and VF) on this host
+    if (!running) {
+      rt.release(a.vmId, vm) // give back its switch port (and VF) on this host
+      recycleGuestRam(new Uint8Array(vm.ram.buffer)) // nothing else holds the RAM of a VM built for this
+    }
     throw err
   }
   if (running) {
@@ -120,5 +167,7 @@ export function restoreOnHost(rt: HostRuntime, a: SnapshotRestoreArgs): Snapshot
 
 export const snapshotHostMethodImpls = {
   'snapshot.capture': (rt: HostRuntime, a: SnapshotCaptureArgs): SnapshotCaptureResult => captureOnHost(rt, a),
-  'snapshot.restore': (rt: HostRuntime, a: SnapshotRestoreArgs): SnapshotRestoreResult => restoreOnHost(rt, a)
+  'snapshot.restore': (rt: HostRuntime, a: SnapshotRestoreArgs): SnapshotRestoreResult => restoreOnHost(rt, a),
+  'snapshot.prewarm': (_rt: HostRuntime, a: SnapshotPrewarmArgs): SnapshotPrewarmResult => prewarmOnHost(a),
+  'snapshot.ramPool': (): GuestRamPoolStats => guestRamPoolStats()
 }

@@ -34,8 +34,9 @@ export interface RevertResult {
 
 export interface RevertOptions {
   onProgress?: ProgressFn
-  /** The VM was created for this revert and is discarded if it fails: pages are read straight into its RAM (no
-   * staging copy). Its RAM is undefined after a failed revert. */
+  /** The VM was created for this revert and is discarded if it fails: its RAM is written batch by batch as the
+   * pages check out (through a small kept buffer, not a staging copy of everything). Its RAM is undefined after
+   * a failed revert. */
   disposableVm?: boolean
   /** The VM was built for this revert (implies disposableVm) and its RAM is zero outside these page ranges
    * [first, end) (the loaded image: freshVmPages() in fresh-vm.ts). Pages outside are neither compared nor
@@ -48,6 +49,29 @@ export interface RevertOptions {
 }
 
 const PROGRESS_STEP = 1024
+/** Pages a disposable VM's revert reads at a time (4 MiB). */
+const STREAM_PAGES = 1024
+
+// The buffer a disposable VM's pages stream through, kept for the thread's lifetime. Pages are read into it,
+// hashed there and copied into RAM, rather than read straight into RAM: on this machine the first access to a
+// page is paid once by the kernel (the read) and once more by user code (the hash), each a fault of ~10 µs (the
+// hypervisor keeps separate page tables for the two), so reading into fresh RAM costs two faults a page, and
+// copying into it one. A kept buffer has paid both long ago.
+let stream: Buffer | null = null
+function streamBuffer(): Buffer {
+  stream ??= Buffer.alloc(STREAM_PAGES * PAGE_SIZE)
+  return stream
+}
+
+/** Copy staged requests [from, to) into RAM, runs of consecutive guest pages with one call. */
+function applyPages(ram: Buffer, staged: Buffer, targets: number[], from: number, to: number): void {
+  for (let k = from; k < to; ) {
+    let j = k + 1
+    while (j < to && targets[j] === targets[k] + (j - k)) j++
+    staged.copy(ram, targets[k] * PAGE_SIZE, (k - from) * PAGE_SIZE, (j - from) * PAGE_SIZE)
+    k = j
+  }
+}
 
 /** Restore the VM to the plan's snapshot. Every page of the result is verified: pages whose current content
  * already hashes to the snapshot's are kept (a guest that ran briefly changed few pages), every other page is
@@ -68,7 +92,7 @@ export function restoreVm(plan: RestorePlan, vm: MigratableVm, opts: RevertOptio
     for (const [a, b] of opts.freshExcept) mayHold.fill(1, Math.max(0, a), Math.min(total, b))
   }
   // 1. compare: which pages must be read, which zeroed, which already hold the snapshot's content
-  const requests: LocatedPage[] = [] // pageIndex = slot in the staging buffer (or the guest page, when direct)
+  const requests: LocatedPage[] = [] // pageIndex = slot in the staging buffer
   const targets: number[] = [] // guest page of each request
   const missing: number[] = []
   const toZero: number[] = []
@@ -97,25 +121,38 @@ export function restoreVm(plan: RestorePlan, vm: MigratableVm, opts: RevertOptio
     if (!same) {
       if (locs[i] < 0) missing.push(i)
       else {
-        requests.push({ pageIndex: direct ? i : requests.length, hash: h, loc: locs[i] })
+        requests.push({ pageIndex: requests.length, hash: h, loc: locs[i] })
         targets.push(i)
       }
     }
     if ((i & (PROGRESS_STEP - 1)) === PROGRESS_STEP - 1) opts.onProgress?.({ phase: 'read', done: i + 1, total: total + requests.length })
   }
-  // 2. read and verify into a staging buffer: nothing in the VM changes before every page checked out (a
-  //    disposable VM is read into directly: on failure the caller throws it away)
-  const staging = direct ? ram : (opts.staging ?? ((n: number) => Buffer.allocUnsafeSlow(n)))(requests.length * PAGE_SIZE)
+  // 2. read and verify: into a staging buffer, so nothing in the VM changes before every page checked out; a
+  //    disposable VM (thrown away if this fails) instead streams through a small buffer, batch by batch
   const files = new Map(plan.packs)
   let reported = 0
-  const corrupt = readLocatedPages(requests, (no) => files.get(no), staging, (done) => {
+  const progress = (done: number): void => {
     if (done - reported >= PROGRESS_STEP || done === requests.length) {
       reported = done
       opts.onProgress?.({ phase: 'read', done: total + done, total: total + requests.length })
     }
-  })
+  }
+  const corrupt: number[] = [] // guest pages
+  if (direct) {
+    const buffer = streamBuffer()
+    for (let k = 0; k < requests.length; k += STREAM_PAGES) {
+      const batch = requests.slice(k, k + STREAM_PAGES).map((r, slot) => ({ ...r, pageIndex: slot }))
+      const bad = readLocatedPages(batch, (no) => files.get(no), buffer, (done) => progress(k + done))
+      for (const slot of bad) corrupt.push(targets[k + slot])
+      if (missing.length + corrupt.length === 0) applyPages(ram, buffer, targets, k, k + batch.length)
+    }
+  } else {
+    const staging = (opts.staging ?? ((n: number) => Buffer.allocUnsafeSlow(n)))(requests.length * PAGE_SIZE)
+    for (const slot of readLocatedPages(requests, (no) => files.get(no), staging, progress)) corrupt.push(targets[slot])
+    if (missing.length + corrupt.length === 0) applyPages(ram, staging, targets, 0, targets.length)
+  }
   if (missing.length + corrupt.length > 0) {
-    const bad = [...missing, ...corrupt.map((slot) => (direct ? slot : targets[slot]))].sort((a, b) => a - b)
+    const bad = [...missing, ...corrupt].sort((a, b) => a - b)
     throw snapshotError('SNAPSHOT_PAGES_CORRUPT', {
       vm: plan.vmId,
       snapshot: plan.snapshotId,
@@ -125,13 +162,7 @@ export function restoreVm(plan: RestorePlan, vm: MigratableVm, opts: RevertOptio
       corrupt: corrupt.length
     })
   }
-  // 3. apply: copy runs of consecutive pages, zero the rest, then the machine state
-  for (let k = 0; k < targets.length && !direct; ) {
-    let j = k + 1
-    while (j < targets.length && targets[j] === targets[k] + (j - k)) j++
-    ram.set(staging.subarray(k * PAGE_SIZE, j * PAGE_SIZE), targets[k] * PAGE_SIZE)
-    k = j
-  }
+  // 3. the pages that are zero in the snapshot, then the machine state
   for (const i of toZero) ram.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
   vm.loadState(state)
   // RAM now holds exactly the snapshot's non-zero pages: the VM's written-page record says so (a later live
