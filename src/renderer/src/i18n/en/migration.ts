@@ -50,6 +50,7 @@ export default {
     status: {
       setup: 'Setting up',
       active: 'Active (pre-copy)',
+      'wait-unplug': 'Waiting for the guest to release its VF (wait-unplug)',
       'postcopy-active': 'Post-copy active',
       completed: 'Completed',
       failed: 'Failed',
@@ -63,6 +64,14 @@ export default {
       refused: 'refused',
       discarded: 'copy discarded',
       failed: 'VM lost'
+    },
+    failover: {
+      label: 'VF + virtio failover',
+      unplugged: 'the guest released its VF in {ms} ms (wait-unplug); traffic moved to the virtio standby',
+      surprise: 'the guest did not release its VF within {ms} ms: it was removed without its consent; traffic on the virtio standby',
+      none: 'no VF was plugged: the VM was on its virtio standby already',
+      primary: 'at the destination a VF was plugged in: traffic is back on the VF',
+      standby: 'the destination has no free VF: the VM stays on its virtio standby'
     },
     switchover: {
       converged: 'converged (remaining fit the downtime limit)',
