@@ -29,7 +29,7 @@ export const FullMigrationParamsSchema = MigrationParamsSchema.required()
 export type FullMigrationParams = z.infer<typeof FullMigrationParamsSchema>
 export const MIGRATION_PARAM_NAMES = Object.keys(MigrationParamsSchema.shape) as (keyof FullMigrationParams)[]
 
-export const MIGRATION_STATUSES = ['setup', 'active', 'postcopy-active', 'completed', 'failed', 'cancelled'] as const
+export const MIGRATION_STATUSES = ['setup', 'wait-unplug', 'active', 'postcopy-active', 'completed', 'failed', 'cancelled'] as const
 export const MigrationStatusSchema = z.enum(MIGRATION_STATUSES)
 
 export const MigrationRoundSchema = z.strictObject({
@@ -68,7 +68,12 @@ export const MigrationInfoSchema = z.strictObject({
   rounds: z.array(MigrationRoundSchema),
   'switchover-reason': z.enum(['converged', 'round-limit', 'total-limit', 'postcopy']).nullable(),
   percent: num,
-  error: ErrorPayloadSchema.nullable()
+  error: ErrorPayloadSchema.nullable(),
+  /** A VF + virtio failover pair (engine/migration/stats.ts FailoverMigrationInfo). */
+  failover: z
+    .strictObject({ 'unplug-time': num, 'surprise-removal': z.boolean(), destination: z.enum(['primary', 'standby']).nullable() })
+    .nullable()
+    .optional()
 })
 export type MigrationInfoDto = z.infer<typeof MigrationInfoSchema>
 

@@ -1,6 +1,8 @@
 // App-driven pre-copy of web VMs on the other NICs that can migrate, through the service and real host workers:
 // the emulated NIC (host-a → host-b) and VF + virtio failover (host-a → host-c, a host with an IOMMU and free VFs:
-// the pair is rebuilt there). The load client's blip matches the reported downtime, every request answered once.
+// the guest releases its VF in 'wait-unplug', migrates on virtio, and gets a VF of host-c; host-a → host-d, whose
+// only VF is taken: it stays on its standby and the record says so). The load client's blip matches the reported
+// downtime, every request answered once.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,11 +11,18 @@ import { sourceWorkerEntry } from '../../../src/main/service/host-worker-entry'
 import { DEFAULT_HOSTS } from '../../../src/main/service/hosts'
 import { migrationsOf } from '../../../src/main/service/migrations'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
-import { GUEST_DIR, ROOT } from '../service/helpers'
-import { expectBlip, settled, startWebVm, watchMigrations } from './web-vm'
+import { GUEST_DIR, ROOT, until } from '../service/helpers'
+import { consoleText, expectBlip, settled, startWebVm, watchMigrations } from './web-vm'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-mignics-'))
-writeFileSync(join(dataDir, 'hosts.json'), JSON.stringify([...DEFAULT_HOSTS, { id: 'host-c', name: 'host-c', cores: 2, memoryMiB: 1024, iommu: true, sriovVfs: 2 }]))
+writeFileSync(
+  join(dataDir, 'hosts.json'),
+  JSON.stringify([
+    ...DEFAULT_HOSTS,
+    { id: 'host-c', name: 'host-c', cores: 2, memoryMiB: 1024, iommu: true, sriovVfs: 2 },
+    { id: 'host-d', name: 'host-d', cores: 2, memoryMiB: 1024, iommu: true, sriovVfs: 1 }
+  ])
+)
 const service = new WorkbenchService({ dataDir, guestDir: GUEST_DIR, hostWorker: sourceWorkerEntry(ROOT), batchHz: 20 })
 afterAll(async () => {
   await service.close()
@@ -32,8 +41,32 @@ describe('app-driven migration of web VMs on the emulated NIC and VF + virtio fa
       const r = await settled(progress, started.id)
       expectBlip(r, nic)
       expect(service.vms.get(id).hostId).toBe(target)
+      if (nic === 'vf-failover') {
+        // QEMU's order: setup → wait-unplug (the guest releases its VF) → active; back on a VF at the destination
+        const statuses = [...new Set(progress.filter((p) => p.id === started.id).map((p) => p.info.status))]
+        expect(statuses.slice(0, 3)).toEqual(['setup', 'wait-unplug', 'active'])
+        expect(r.info.failover?.['unplug-time']).toBeGreaterThan(0)
+        expect(r.info.failover?.['surprise-removal']).toBe(false)
+        expect(r.info.failover?.destination).toBe('primary')
+        await until(() => consoleText(service, id).includes('net: failover: vf plugged, on the vf'), 30_000)
+        const text = consoleText(service, id)
+        expect(text.indexOf('net: failover: vf released, on the virtio standby')).toBeLessThan(text.indexOf('net: failover: vf plugged, on the vf'))
+      }
       // alone on each host for the next one (the hosts' VMs share one network clock: docs/migration.md)
       await service.stop(id)
     }, 200_000)
   }
+
+  it('vf-failover to a host whose VFs are all taken: the VM stays on its standby and the record says so', async () => {
+    const occupant = service.create({ name: 'vf-holder', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'sriov-vf', vtpm: false, hostId: 'host-d' })
+    await service.start(occupant.id)
+    const id = await startWebVm(service, 'web-standby', 'hardware-assisted', 'vf-failover')
+    const started = await migrationsOf(service).start(id, 'host-d', { 'max-bandwidth': 2_000_000 })
+    const r = await settled(progress, started.id)
+    expectBlip(r, 'vf-failover, no free VF')
+    expect(r.info.failover?.destination).toBe('standby')
+    expect(service.vms.get(id).hostId).toBe('host-d')
+    await service.stop(id)
+    await service.stop(occupant.id)
+  }, 200_000)
 })

@@ -11,6 +11,7 @@ import type { MigrationParams } from './params'
 import { ramDigest, sha256Hex, stateFromJson, stateToCanonicalJson, type RamCheck } from './state-hash'
 import { decodePages, encodeControl, FRAME_PAGES, FRAME_RETURN, FRAME_STATE, PAGE_ENTRY_HEADER_BYTES, PAGE_RAW, PAGE_XBZRLE, PAGE_ZERO } from './wire'
 import { xbzrleDecode } from './xbzrle'
+import { failoverOf } from '../devices/net/failover'
 import type { VmMachineState } from '../vmm/vm-state'
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE)
@@ -231,10 +232,19 @@ export class MigrationDestination {
     return { vm, stateHash: sha256Hex(stateToCanonicalJson(vm.saveState())) }
   }
 
+  /** A failover pair arrives on its standby (the source unplugged the VF): plug a VF of this host's in when one
+   * is free. After the hashes: the plug is this host's doing, not part of the state that travelled. */
+  private replug(vm: IncomingVm): 'primary' | 'standby' | undefined {
+    const pair = failoverOf(vm)
+    if (!pair) return undefined
+    return pair.plug() ? 'primary' : 'standby'
+  }
+
   private async finishPrecopy(check: RamCheck): Promise<DestinationOutcome> {
     const { vm, stateHash } = this.loadedState(true)
     const ram = ramDigest(check, vm.ram, this.written)
-    this.opts.channel.send(encodeControl({ op: 'ready', ramHash: ram, stateHash }))
+    const failover = this.replug(vm)
+    this.opts.channel.send(encodeControl({ op: 'ready', ramHash: ram, stateHash, ...(failover ? { failover } : {}) }))
     const verdict = await this.inbox.next(['go', 'abort'])
     if (verdict.op === 'abort') return this.discard(verdict.code)
     this.emit({ type: 'resumed' })
@@ -307,7 +317,9 @@ export class MigrationDestination {
     }
     target.endPostcopy()
     this.postcopy = false
-    this.opts.channel.send(encodeControl({ op: 'postcopy-done', clockNs }))
+    // a VF's DMA would not wait for pages still on their way: a failover pair gets its VF once all are here
+    const failover = this.replug(vm)
+    this.opts.channel.send(encodeControl({ op: 'postcopy-done', clockNs, ...(failover ? { failover } : {}) }))
     this.emit({ type: 'resumed' })
     this.opts.channel.close()
     return this.outcome('resumed', null)

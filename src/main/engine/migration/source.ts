@@ -24,6 +24,7 @@ import {
   type PageEntry
 } from './wire'
 import { XbzrleCache, xbzrleEncode } from './xbzrle'
+import { failoverOf, type FailoverNic } from '../devices/net/failover'
 
 /** Raw pages per PAGES frame (1 MiB of page data). */
 export const PAGES_PER_BATCH = 256
@@ -51,6 +52,11 @@ const MAX_RUN_CHUNK = 100_000_000
 /** While the guest runs through a frame's link time, let the event loop deliver a cancel or a link drop after
  * this many virtual cycles (a frame on a slow link is seconds of guest time). */
 const YIELD_EVERY_CYCLES = 20_000_000
+/** wait-unplug: guest time between two looks at whether the guest released its VF. */
+const UNPLUG_STEP_NS = 100_000
+/** QEMU waits for the guest as long as it takes; here a guest that has not released its VF after one virtual
+ * second loses it by surprise removal (its standby carries on), so a migration cannot hang on a stuck guest. */
+const UNPLUG_TIMEOUT_NS = 1e9
 
 export interface MigrationSourceOptions {
   vm: MigratableVm
@@ -112,6 +118,8 @@ export class MigrationSource {
   private cancelRequested = false
   private started = false
   private pausedAt: { ram: string; state: string } | null = null
+  /** The failover pair whose VF this migration unplugged (re-plugged if the guest stays here). */
+  private unplugged: FailoverNic | null = null
   // auto-converge period counters (QEMU RAMState names)
   private periodStartNs = 0
   private bytesXferPrev = 0
@@ -177,6 +185,7 @@ export class MigrationSource {
         return this.finish('failed', { code: 'MIGRATION_BLOCKED', params: { reasons: blockers.map((b) => b.code).join(',') } }, true)
       }
       await this.setup()
+      await this.waitUnplug()
       if (this.params['postcopy-ram']) {
         switched = true
         return await this.postcopy()
@@ -202,6 +211,8 @@ export class MigrationSource {
   }
 
   private finish(status: MigrationOutcome['status'], error: RefusalReason | null, usable: boolean): MigrationOutcome {
+    // the guest stays here (cancelled, failed in pre-copy): its VF goes back in, as QEMU re-plugs the primary
+    if (usable && this.unplugged) this.unplugged.plug()
     while (this.pool.length > 0 && spareFrames.length < ACK_WINDOW + 2) spareFrames.push(this.pool.pop() as ArrayBuffer)
     this.info.status = status
     this.info.error = error
@@ -270,6 +281,31 @@ export class MigrationSource {
       this.channel.close()
       throw new Stop('refused')
     }
+  }
+
+  /** A VF + virtio failover pair (QEMU's virtio-net failover): ask the guest to release the VF and run it until
+   * it has ('wait-unplug'); its traffic moves to the virtio standby, which is what migrates. */
+  private async waitUnplug(): Promise<void> {
+    const pair = failoverOf(this.vm)
+    if (!pair) return
+    const info = { 'unplug-time': 0, 'surprise-removal': false, destination: null }
+    this.info.failover = info
+    if (!pair.requestUnplug()) return // on its standby already (no VF was free for it)
+    this.unplugged = pair
+    this.info.status = 'wait-unplug'
+    this.emit()
+    const start = this.clockNs
+    while (pair.state !== 'standby') {
+      this.checkStop()
+      if (this.clockNs - start >= UNPLUG_TIMEOUT_NS) {
+        pair.surpriseRemove()
+        info['surprise-removal'] = true
+        break
+      }
+      this.clockNs += UNPLUG_STEP_NS
+      await this.runGuest(UNPLUG_STEP_NS)
+    }
+    info['unplug-time'] = (this.clockNs - start) / 1e6
   }
 
   /** Run the guest for the virtual time `ns` the link just took, minus the throttle's share. The guest's own
@@ -489,6 +525,7 @@ export class MigrationSource {
     if (ready.op !== 'ready') throw new EngineError(ready.op === 'error' ? ready.code : 'MIGRATION_PROTOCOL', 'destination failed', ready.op === 'error' ? ready.params : {})
     // last byte's one-way delay plus the ready/go round trip
     this.clockNs += 2 * this.latencyNs()
+    if (this.info.failover && ready.failover) this.info.failover.destination = ready.failover
     if (ready.ramHash !== this.pausedAt.ram || ready.stateHash !== this.pausedAt.state) {
       this.channel.send(encodeControl({ op: 'abort', code: 'MIGRATION_VERIFY_FAILED' }))
       this.channel.close()
@@ -527,6 +564,7 @@ export class MigrationSource {
       if (msg.op === 'error') throw new EngineError(msg.code, 'destination failed', msg.params)
       if (msg.op === 'postcopy-done') {
         this.clockNs = switchNs + msg.clockNs
+        if (this.info.failover && msg.failover) this.info.failover.destination = msg.failover
         return this.finish('completed', null, false)
       }
       if (msg.op !== 'pull') continue

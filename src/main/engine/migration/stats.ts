@@ -2,7 +2,21 @@
 // milliseconds (link model), sizes are bytes.
 import type { RefusalReason } from './blockers'
 
-export type MigrationStatus = 'setup' | 'active' | 'postcopy-active' | 'completed' | 'failed' | 'cancelled'
+/** QEMU's states; 'wait-unplug': a VF + virtio failover pair's guest is releasing its VF before pages are sent. */
+export type MigrationStatus = 'setup' | 'wait-unplug' | 'active' | 'postcopy-active' | 'completed' | 'failed' | 'cancelled'
+
+/** A VF + virtio failover pair in a migration (QEMU's virtio-net failover): the source asks the guest to release
+ * the VF and waits ('wait-unplug'), the guest's traffic moves to the virtio standby, which migrates; the
+ * destination plugs a VF of its own when it has a free one. */
+export interface FailoverMigrationInfo {
+  /** Virtual ms the source waited for the guest to release its VF (0: it had none plugged). */
+  'unplug-time': number
+  /** The guest did not release it in time and the VF was taken away without its consent. */
+  'surprise-removal': boolean
+  /** After the switchover: a VF was plugged at the destination ('primary'), or it had none free and the VM runs
+   * on its standby ('standby'); null before. */
+  destination: 'primary' | 'standby' | null
+}
 
 export type SwitchoverReason = 'converged' | 'round-limit' | 'total-limit' | 'postcopy'
 
@@ -56,6 +70,8 @@ export interface MigrationInfo {
   /** 0..100, never decreases (remaining may grow when pages are re-dirtied; this does not). */
   percent: number
   error: RefusalReason | null
+  /** Only for a VM with a VF + virtio failover pair. */
+  failover?: FailoverMigrationInfo | null
 }
 
 export function emptyInfo(total: number): MigrationInfo {
@@ -82,7 +98,8 @@ export function emptyInfo(total: number): MigrationInfo {
     rounds: [],
     'switchover-reason': null,
     percent: 0,
-    error: null
+    error: null,
+    failover: null
   }
 }
 
@@ -92,7 +109,8 @@ export function cloneInfo(info: MigrationInfo): MigrationInfo {
     'blocked-reasons': info['blocked-reasons'].map((r) => ({ code: r.code, params: { ...r.params } })),
     'xbzrle-cache': info['xbzrle-cache'] ? { ...info['xbzrle-cache'] } : null,
     rounds: info.rounds.map((r) => ({ ...r })),
-    error: info.error ? { code: info.error.code, params: { ...info.error.params } } : null
+    error: info.error ? { code: info.error.code, params: { ...info.error.params } } : null,
+    failover: info.failover ? { ...info.failover } : null
   }
 }
 

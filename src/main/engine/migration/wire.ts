@@ -32,8 +32,8 @@ export type ControlMessage =
   /** Source → destination: all pages and the state are sent; verify against these hashes (RAM the way
    * `ramCheck` says: state-hash.ts RamCheck; ramHash is '' when it is 'off'). */
   | { op: 'switchover'; ramCheck: RamCheck; ramHash: string; stateHash: string }
-  /** Destination → source: what it holds now. */
-  | { op: 'ready'; ramHash: string; stateHash: string }
+  /** Destination → source: what it holds now (and, for a failover pair, whether it plugged a VF: stats.ts). */
+  | { op: 'ready'; ramHash: string; stateHash: string; failover?: 'primary' | 'standby' }
   /** Source → destination: resume the guest. */
   | { op: 'go' }
   /** Source → destination: drop the incoming VM (cancel, verification failure). */
@@ -44,7 +44,7 @@ export type ControlMessage =
   | { op: 'pull'; demand: number[]; budget: number; clockNs: number; runNs: number; faults: number }
   /** Destination → source (post-copy): every page is installed. (No RAM hash: the guest has been running here
    * since the switch, so there is nothing at the source to compare it with.) */
-  | { op: 'postcopy-done'; clockNs: number }
+  | { op: 'postcopy-done'; clockNs: number; failover?: 'primary' | 'standby' }
   | { op: 'error'; code: string; params: Record<string, string | number> }
 
 export type ControlOp = ControlMessage['op']

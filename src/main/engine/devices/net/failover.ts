@@ -72,6 +72,12 @@ export class VfBar implements MmioDevice {
   }
 }
 
+/** The failover pair of a VM built by createVm (its `nic`; or of the VM a wrapper holds as `vm`), or null. */
+export function failoverOf(vm: unknown): FailoverNic | null {
+  const v = vm as { nic?: { failover?: FailoverNic } | null; vm?: unknown }
+  return v.nic?.failover ?? (v.vm ? failoverOf(v.vm) : null)
+}
+
 export class FailoverNic implements FrameRx {
   /** Frames delivered through each path (shows the switch-over). */
   readonly delivered = { primary: 0, standby: 0 }
