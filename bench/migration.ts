@@ -2,29 +2,35 @@
 // destination endpoints joined by a MessageChannel, both in this thread, so the destination's work counts in
 // full). Prints virtual total time and downtime, wall-clock time with a breakdown, and the wall-clock overhead
 // against the peer: the same guest, booted and warmed the same way, run for the same virtual time without
-// migrating (target ≤ 25%).
-//   npx tsx bench/migration.ts [--guest engine|synthetic] [--pages W] [--rate R] [--verify written|full|off]
-//                              [--only busy|sleeping] [--repeat N] [--profile DIR] [--destination same|worker]
+// migrating (target <= 25%).
+//   npx tsx bench/migration.ts [--pairs N] [--warmup N] [--only busy|sleeping] [--verify off|written|full]
+//                              [--profile DIR] [--destination same|worker] [--guest engine|synthetic]
+//                              [--pages W] [--rate R]
 // Two dirtiers, same working set and dirty rate:
 //   busy (the primary figure): `dirty.spin=1`, the dirtier polls the clock between writes, so the vCPU is
 //     always busy, as in QEMU's migration-test guest; the peer then costs what simulating this guest costs.
 //   sleeping: the dirtier sleeps until its next write; an idle vCPU costs the simulator almost nothing, so
 //     any migration work looks expensive next to it. Printed as is, labelled.
+// How the measurement resists noise (2 cores shared with other work): each scenario runs --pairs N (default 5)
+// pairs of (migration, peer), both VMs of a pair booted and warmed before either is timed, measured back to back,
+// alternating which one goes first (ABBA), so a load change in the middle of a pair hits both sides alike over the
+// series. Every pair is printed; the figure is the median of the pairs' own overheads, with min/max and the
+// quartiles. --warmup N (default 1) pairs run first and are printed apart, not counted: the first migration in a
+// process runs the migration code and the destination VM's setup cold (as a host worker's first migration would).
+// Virtual figures are deterministic: the bench checks every pair's migration gives the warm-up's total time.
 // --verify: how RAM is checked at the switchover (state-hash.ts RamCheck); default 'off': verification is a test
 // aid, so its cost is measured apart on the same RAM after each run ('written' at both ends, and 'full': SHA-256
-// of all 256 MiB at both ends, first run) and printed. The bench itself checks after every run that the
-// destination's RAM equals the source's (the 'written' digests, and the full SHA-256 in the first run).
-// --repeat N (default 3): each scenario (fresh VMs, migration, peer) runs N times; medians are printed, and every
-// run's overhead. Other processes share this machine's two cores, so single runs swing a lot; the CPU time of this
-// process for both sides is printed too.
+// of all 256 MiB at both ends, first counted pair) and printed. The bench itself checks after every run that the
+// destination's RAM equals the source's (the 'written' digests, and the full SHA-256 in the first counted pair).
 // --destination worker runs the destination endpoint in its own worker thread, as the app does (each host is a
 // worker): its work then overlaps the source's when a core is free. Default: same thread (all work counted).
-// --profile DIR writes a V8 CPU profile of each migration window alone (DIR/<label>.cpuprofile; open it in Chrome
-// DevTools or summarise its self times).
+// --profile DIR writes V8 CPU profiles of the first counted pair: DIR/<label>-migration.cpuprofile (the migration
+// window alone) and DIR/<label>-peer.cpuprofile (open them in Chrome DevTools or summarise their self times).
 // --guest synthetic uses the test dirtier (tests/unit/migration/dirtier-vm.ts): no kernel, nearly free to run,
 // so its figures measure the migration machinery alone.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { DestinationWorkerData, DestinationWorkerDone, DestinationWorkerReport } from './migration-destination-worker'
@@ -56,7 +62,8 @@ const guestKind = arg('guest', 'engine')
 const verify = arg('verify', 'off') as RamCheck
 const only = arg('only', '')
 const profileDir = arg('profile', '')
-const repeat = Math.max(1, Number(arg('repeat', '3')))
+const pairs = Math.max(1, Number(arg('pairs', arg('repeat', '5'))))
+const warmups = Math.max(0, Number(arg('warmup', '1')))
 const destinationThread = arg('destination', 'same')
 if (!['same', 'worker'].includes(destinationThread)) throw new Error(`--destination ${destinationThread}: same or worker`)
 if (!['full', 'written', 'off'].includes(verify)) throw new Error(`--verify ${verify}: full, written or off`)
@@ -130,21 +137,34 @@ function timedChannel(ch: MigrationChannel, clock: Clock, recv: boolean): Migrat
   }
 }
 
-interface Result {
-  info: MigrationInfo
-  guestCycles: number
+/** One side of a pair: what it cost this process. */
+interface Cost {
+  /** Wall seconds. */
   wall: number
+  /** CPU seconds of this process (user + system, all threads). */
   cpu: number
-  /** Minor page faults (first touches of memory) while migrating / while the peer ran. */
+  /** Minor page faults (first touches of memory; tens of µs each on this host). */
   faults: number
-  peerWall: number
-  peerCpu: number
-  peerFaults: number
+  /** Seconds this thread was on a CPU / waited in the run queue for one (Linux schedstat; NaN elsewhere). On-CPU
+   * time hardly depends on what else the machine runs; the wait is the share of the wall time other work took. */
+  onCpu: number
+  waited: number
+}
+
+interface Pair {
+  info: MigrationInfo
+  /** Virtual cycles the guest ran while migrating / the peer ran. */
+  guestCycles: number
   peerCycles: number
+  migration: Cost
+  peer: Cost
+  /** Which side was timed first. */
+  migrationFirst: boolean
   clock: Clock
   verifyWritten: number
-  /** NaN when not measured (only the first run measures it: it reads all 2 × 256 MiB). */
+  /** NaN when not measured (only the first counted pair measures it: it reads all 2 × 256 MiB). */
   verifyFull: number
+  loadAvg: number
 }
 
 /** CPU seconds (user + system, all threads) this process used since `from`. */
@@ -153,9 +173,33 @@ const cpuSince = (from: NodeJS.CpuUsage): number => {
   return (d.user + d.system) / 1e6
 }
 
-/** A CPU profile of `run` alone when --profile is given. */
-async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
-  if (!profileDir) return run()
+const SCHEDSTAT = '/proc/thread-self/schedstat'
+const hasSchedstat = existsSync(SCHEDSTAT)
+
+/** This thread's time on a CPU and waiting for one, in seconds (NaN without schedstat). */
+function threadSched(): { onCpu: number; waited: number } {
+  if (!hasSchedstat) return { onCpu: NaN, waited: NaN }
+  const [run, wait] = readFileSync(SCHEDSTAT, 'utf8').trim().split(/\s+/).map(Number)
+  return { onCpu: run / 1e9, waited: wait / 1e9 }
+}
+
+/** Times `run` (wall, CPU, page faults, this thread's scheduling). */
+async function measured<T>(run: () => Promise<T>): Promise<{ value: T; cost: Cost }> {
+  const f0 = process.resourceUsage().minorPageFault
+  const c0 = process.cpuUsage()
+  const s0 = threadSched()
+  const t0 = performance.now()
+  const value = await run()
+  const wall = since(t0) / 1000
+  const s1 = threadSched()
+  const cpu = cpuSince(c0)
+  const faults = process.resourceUsage().minorPageFault - f0
+  return { value, cost: { wall, cpu, faults, onCpu: s1.onCpu - s0.onCpu, waited: s1.waited - s0.waited } }
+}
+
+/** A CPU profile of `run` alone when `label` is given (--profile, first counted pair). */
+async function profiled<T>(label: string | null, run: () => Promise<T>): Promise<T> {
+  if (!label) return run()
   const session = new Session()
   session.connect()
   await session.post('Profiler.enable')
@@ -217,10 +261,37 @@ async function startDestination(guest: Guest, port: MessagePort, clock: Clock, f
   return { kind: 'worker', done, report, worker }
 }
 
-async function scenario(label: string, guest: Guest, measureFull: boolean): Promise<Result> {
+/** A booted guest run for the warm-up time. */
+function warmed(guest: Guest): Vm {
+  const vm = guest.make(false)
+  vm.runFor(guest.warm)
+  return vm
+}
+
+/** Run `vm` on for `ns` of virtual time (the peer). */
+function runPeer(vm: Vm, ns: number): number {
+  const start = vm.virtualCycles
+  const target = start + ns
+  while (vm.virtualCycles < target) {
+    const before = vm.virtualCycles
+    vm.runFor(Math.min(10_000_000, target - vm.virtualCycles))
+    if (vm.virtualCycles === before) break
+  }
+  return vm.virtualCycles - start
+}
+
+interface Migrated {
+  info: MigrationInfo
+  cost: Cost
+  clock: Clock
+  guestCycles: number
+  verifyWritten: number
+  verifyFull: number
+}
+
+/** Migrate `src` to a fresh VM; afterwards check both RAMs equal and time the verification digests apart. */
+async function migrate(guest: Guest, src: Vm, measureFull: boolean, profile: string | null): Promise<Migrated> {
   const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND }
-  const src = guest.make(false)
-  src.runFor(guest.warm)
   const startCycles = src.virtualCycles
   const clock: Clock = { guest: 0, send: 0, receive: 0 }
   const { port1, port2 } = new MessageChannel()
@@ -233,36 +304,13 @@ async function scenario(label: string, guest: Guest, measureFull: boolean): Prom
     params,
     verifyRam: verify
   })
-  const f0 = process.resourceUsage().minorPageFault
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
-  const [outcome, incoming] = await profiled(label, () => Promise.all([source.start(), dest.done]))
-  const wall = since(t0) / 1000
-  const cpu = cpuSince(c0)
-  const faults = process.resourceUsage().minorPageFault - f0
+  const { value, cost } = await measured(() => profiled(profile, () => Promise.all([source.start(), dest.done])))
+  const [outcome, incoming] = value
   port1.close()
   port2.close()
   if (outcome.status !== 'completed' || incoming.status !== 'resumed') {
     throw new Error(`migration ${outcome.status}/${incoming.status}: ${JSON.stringify(outcome.info.error)} ${incoming.code ?? ''}`)
   }
-  const info = outcome.info
-
-  // the peer: the same guest, same boot and warm-up, run for the same virtual time without migrating
-  const peer = guest.make(false)
-  peer.runFor(guest.warm)
-  const peerStart = peer.virtualCycles
-  const target = peerStart + Math.round(info['total-time'] * 1e6)
-  const f1 = process.resourceUsage().minorPageFault
-  const c1 = process.cpuUsage()
-  const t1 = performance.now()
-  while (peer.virtualCycles < target) {
-    const before = peer.virtualCycles
-    peer.runFor(Math.min(10_000_000, target - peer.virtualCycles))
-    if (peer.virtualCycles === before) break
-  }
-  const peerWall = since(t1) / 1000
-  const peerCpu = cpuSince(c1)
-  const peerFaults = process.resourceUsage().minorPageFault - f1
 
   // what verification costs, measured again on the same RAM after the run: 'written' digests at both ends, then
   // 'full' SHA-256 at both ends (reads every page: the source's never-written ones for the first time)
@@ -295,40 +343,80 @@ async function scenario(label: string, guest: Guest, measureFull: boolean): Prom
     verifyFull = (srcMs + b.ms) / 1000
     if (fa !== b.digest) throw new Error('RAM differs between source and destination')
   }
-  const guestCycles = src.virtualCycles - startCycles
-  return { info, guestCycles, wall, cpu, faults, peerWall, peerCpu, peerFaults, peerCycles: peer.virtualCycles - peerStart, clock, verifyWritten, verifyFull }
+  return { info: outcome.info, cost, clock, guestCycles: src.virtualCycles - startCycles, verifyWritten, verifyFull }
 }
 
-const median = (xs: number[]): number => {
-  const v = xs.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y)
-  if (v.length === 0) return NaN
-  return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2
-}
-
-/** The median of every measured number over the runs (virtual figures are the same in every run). */
-function medianResult(runs: Result[]): Result {
-  const m = (f: (r: Result) => number): number => median(runs.map(f))
+/** One pair: migration and peer, both guests booted and warmed first, then timed back to back (`migrationFirst`
+ * says in which order). `totalNs`: the migration's virtual total time, known from the warm-up pair (deterministic),
+ * so the peer can go first; null in the first warm-up pair (the migration then goes first). */
+async function pair(label: string, guest: Guest, migrationFirst: boolean, totalNs: number | null, firstCounted: boolean): Promise<Pair> {
+  const src = warmed(guest)
+  const peerVm = warmed(guest)
+  const loadAvg = loadavg()[0]
+  const profile = (side: string): string | null => (profileDir && firstCounted ? `${label}-${side}` : null)
+  const timePeer = (ns: number): Promise<{ value: number; cost: Cost }> => measured(() => profiled(profile('peer'), async () => runPeer(peerVm, ns)))
+  let m: Migrated
+  let peer: { value: number; cost: Cost }
+  const first = migrationFirst || totalNs === null
+  if (first) {
+    m = await migrate(guest, src, firstCounted, profile('migration'))
+    peer = await timePeer(Math.round(m.info['total-time'] * 1e6))
+  } else {
+    peer = await timePeer(totalNs)
+    m = await migrate(guest, src, firstCounted, profile('migration'))
+  }
   return {
-    info: runs[0].info,
-    guestCycles: runs[0].guestCycles,
-    peerCycles: runs[0].peerCycles,
-    wall: m((r) => r.wall),
-    cpu: m((r) => r.cpu),
-    faults: m((r) => r.faults),
-    peerWall: m((r) => r.peerWall),
-    peerCpu: m((r) => r.peerCpu),
-    peerFaults: m((r) => r.peerFaults),
-    clock: { guest: m((r) => r.clock.guest), send: m((r) => r.clock.send), receive: m((r) => r.clock.receive) },
-    verifyWritten: m((r) => r.verifyWritten),
-    verifyFull: m((r) => r.verifyFull)
+    info: m.info,
+    guestCycles: m.guestCycles,
+    peerCycles: peer.value,
+    migration: m.cost,
+    peer: peer.cost,
+    migrationFirst: first,
+    clock: m.clock,
+    verifyWritten: m.verifyWritten,
+    verifyFull: m.verifyFull,
+    loadAvg
   }
 }
 
-const overhead = (a: number, b: number): string => `${(((a - b) / Math.max(b, 1e-9)) * 100).toFixed(1)} %`
+const sorted = (xs: number[]): number[] => xs.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y)
 
-function report(label: string, runs: Result[]): void {
-  const r = medianResult(runs)
-  const info = r.info
+/** The q-quantile of `xs` (linear interpolation between order statistics); NaN for no values. */
+function quantile(xs: number[], q: number): number {
+  const v = sorted(xs)
+  if (v.length === 0) return NaN
+  const at = (v.length - 1) * q
+  const lo = Math.floor(at)
+  const hi = Math.min(v.length - 1, lo + 1)
+  return v[lo] + (v[hi] - v[lo]) * (at - lo)
+}
+
+const median = (xs: number[]): number => quantile(xs, 0.5)
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`
+const relative = (a: number, b: number): number => (a - b) / Math.max(b, 1e-9)
+
+/** "4.6 % median of 5 pairs (min …, quartiles … to …, max …)" */
+function spread(xs: number[]): string {
+  const n = xs.length
+  if (n === 1) return `${pct(xs[0])} (1 pair)`
+  return `${pct(median(xs))} median of ${n} pairs (min ${pct(quantile(xs, 0))}, quartiles ${pct(quantile(xs, 0.25))} to ${pct(quantile(xs, 0.75))}, max ${pct(quantile(xs, 1))})`
+}
+
+function pairLine(label: string, name: string, r: Pair): void {
+  const c = r.migration
+  const p = r.peer
+  console.log(
+    `${label}_${name}: migration ${c.wall.toFixed(3)} s wall (on-CPU ${c.onCpu.toFixed(3)} s, waited ${c.waited.toFixed(3)} s), cpu ${c.cpu.toFixed(3)} s, guest run ${r.clock.guest.toFixed(0)} ms, ${c.faults} faults` +
+      ` | peer ${p.wall.toFixed(3)} s wall (on-CPU ${p.onCpu.toFixed(3)} s, waited ${p.waited.toFixed(3)} s), cpu ${p.cpu.toFixed(3)} s` +
+      ` | overhead wall ${pct(relative(c.wall, p.wall))}, on-CPU ${pct(relative(c.onCpu, p.onCpu))}, cpu ${pct(relative(c.cpu, p.cpu))}` +
+      ` (${r.migrationFirst ? 'migration' : 'peer'} first, load ${r.loadAvg.toFixed(1)})`
+  )
+}
+
+function report(label: string, runs: Pair[]): void {
+  const info = runs[0].info
+  const m = (f: (r: Pair) => number): number => median(runs.map(f))
   const ms = (x: number): string => `${x.toFixed(0)} ms`
   const p = (name: string, value: string): void => console.log(`${label}_${name}: ${value}`)
   p('rounds', `${info.rounds.length} rounds (${info.rounds.map((x) => x.pagesSent).join(', ')} pages)`)
@@ -336,46 +424,74 @@ function report(label: string, runs: Result[]): void {
   p('virtual_total_time', `${info['total-time'].toFixed(1)} ms`)
   p('virtual_downtime', `${(info.downtime ?? 0).toFixed(2)} ms`)
   p('transferred', `${(info.transferred / 2 ** 20).toFixed(1)} MiB (${info.normal} normal, ${info.duplicate} zero pages)`)
-  p('guest_cycles_migrating', `${r.guestCycles} cycles (the guest is paused during the downtime)`)
-  p('guest_cycles_peer', `${r.peerCycles} cycles`)
-  p('runs', `${runs.length} (medians below)`)
-  p('wall_time', `${r.wall.toFixed(3)} s`)
-  const c = r.clock
-  p('wall_guest_run', ms(c.guest))
-  p('wall_send_postmessage', ms(c.send))
+  p('guest_cycles_migrating', `${runs[0].guestCycles} cycles (the guest is paused during the downtime)`)
+  p('guest_cycles_peer', `${runs[0].peerCycles} cycles`)
+  p('pairs', `${runs.length} counted (medians below)`)
+  const wall = m((r) => r.migration.wall)
+  const peerWall = m((r) => r.peer.wall)
+  const guest = m((r) => r.clock.guest)
+  const send = m((r) => r.clock.send)
+  const receive = m((r) => r.clock.receive)
+  const verifyWritten = m((r) => r.verifyWritten)
+  const verifyFull = m((r) => r.verifyFull)
+  const verifyMs = verify === 'off' ? 0 : (verify === 'written' ? verifyWritten : verifyFull) * 1000
+  p('wall_time', `${wall.toFixed(3)} s`)
+  p('wall_guest_run', ms(guest))
+  p('wall_send_postmessage', ms(send))
   const inWorker = destinationThread === 'worker'
-  p('wall_receive_apply', `${ms(c.receive)} (destination: decode, write pages into fresh RAM, hand frames back${inWorker ? '; in its worker, alongside the source' : ''})`)
-  p('wall_verify', `${ms(verify === 'off' ? 0 : verify === 'written' ? r.verifyWritten * 1000 : r.verifyFull * 1000)} (${verify}, both ends, measured again after the run)`)
-  const rest = r.wall * 1000 - c.guest - c.send - (inWorker ? 0 : c.receive) - (verify === 'written' ? r.verifyWritten * 1000 : verify === 'full' ? r.verifyFull * 1000 : 0)
+  p('wall_receive_apply', `${ms(receive)} (destination: decode, write pages into fresh RAM, hand frames back${inWorker ? '; in its worker, alongside the source' : ''})`)
+  p('wall_verify', `${ms(verifyMs)} (${verify}, both ends, measured again after the run)`)
+  const rest = wall * 1000 - guest - send - (inWorker ? 0 : receive) - verifyMs
   p('wall_scan_encode_other', `${ms(rest)} (source scan + encode, building the destination VM, state save/load, event loop: by difference)`)
-  p('machinery_wall', `${ms(r.wall * 1000 - c.guest)} (wall minus the guest's own run)`)
-  p('machinery_vs_peer', `${((r.wall * 1000 - c.guest) / (r.peerWall * 10)).toFixed(1)} % (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
-  p('verify_written_both_ends', `${(r.verifyWritten * 1000).toFixed(0)} ms`)
-  p('verify_full_both_ends', `${(r.verifyFull * 1000).toFixed(0)} ms (SHA-256 of all RAM, first run; not in the figure unless --verify full)`)
-  p('peer_same_virtual_time_wall', `${r.peerWall.toFixed(3)} s`)
-  p('cpu_time', `${r.cpu.toFixed(3)} s migrating vs ${r.peerCpu.toFixed(3)} s peer (this process, all threads) → ${overhead(r.cpu, r.peerCpu)}`)
-  p('cpu_overhead_each_run', runs.map((x) => overhead(x.cpu, x.peerCpu)).join(', '))
-  p('page_faults', `${r.faults} migrating vs ${r.peerFaults} peer (first touches of memory; tens of µs each on this host)`)
-  p('wall_overhead_each_run', runs.map((x) => overhead(x.wall, x.peerWall)).join(', '))
-  p('wall_overhead', `${overhead(r.wall, r.peerWall)} (median wall against median peer; target <= 25 %)`)
-  const perRun = median(runs.map((x) => (x.wall - x.peerWall) / Math.max(x.peerWall, 1e-9)))
-  p('wall_overhead_median_of_runs', `${(perRun * 100).toFixed(1)} % (each run's migration against its own peer, measured right after it)`)
-  p('ratio_migration_vs_peer', `${(r.wall / Math.max(r.peerWall, 1e-9)).toFixed(3)} x`)
+  p('machinery_wall', `${ms(wall * 1000 - guest)} (wall minus the guest's own run)`)
+  p('machinery_vs_peer', `${pct((wall - guest / 1000) / Math.max(peerWall, 1e-9))} (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
+  p('verify_written_both_ends', `${(verifyWritten * 1000).toFixed(0)} ms`)
+  p('verify_full_both_ends', `${(verifyFull * 1000).toFixed(0)} ms (SHA-256 of all RAM, first counted pair; not in the figure unless --verify full)`)
+  p('peer_same_virtual_time_wall', `${peerWall.toFixed(3)} s`)
+  p('cpu_time', `${m((r) => r.migration.cpu).toFixed(3)} s migrating vs ${m((r) => r.peer.cpu).toFixed(3)} s peer (this process, all threads)`)
+  p('page_faults', `${m((r) => r.migration.faults)} migrating vs ${m((r) => r.peer.faults)} peer (first touches of memory; tens of µs each on this host)`)
+  p('main_thread_on_cpu', `${m((r) => r.migration.onCpu).toFixed(3)} s migrating vs ${m((r) => r.peer.onCpu).toFixed(3)} s peer; run-queue wait ${m((r) => r.migration.waited).toFixed(3)} s vs ${m((r) => r.peer.waited).toFixed(3)} s`)
+  p('cpu_overhead', `${spread(runs.map((r) => relative(r.migration.cpu, r.peer.cpu)))} (this process, all threads)`)
+  p('on_cpu_overhead', `${spread(runs.map((r) => relative(r.migration.onCpu, r.peer.onCpu)))} (the main thread's time on a CPU: what the wall overhead would be if no other work waited for the cores)`)
+  p('wall_overhead_of_medians', `${pct(relative(wall, peerWall))} (median migration wall against median peer wall)`)
+  p('ratio_migration_vs_peer', `${(wall / Math.max(peerWall, 1e-9)).toFixed(3)} x (medians)`)
+  p('wall_overhead', `${spread(runs.map((r) => relative(r.migration.wall, r.peer.wall)))}; target <= 25 %`)
 }
 
 async function main(): Promise<void> {
   console.log(
-    `migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}, destination in ${destinationThread === 'same' ? 'this thread' : 'a worker thread'}`
+    `migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}, destination in ${destinationThread === 'same' ? 'this thread' : 'a worker thread'}; ${warmups} warm-up + ${pairs} counted pairs per scenario, load average ${loadavg()[0].toFixed(1)}`
   )
-  const runs: [string, boolean][] = guestKind === 'engine' ? [['busy', true], ['sleeping', false]] : [['sleeping', false]]
-  for (const [label, busy] of runs) {
+  const t0 = performance.now()
+  const scenarios: [string, boolean][] = guestKind === 'engine' ? [['busy', true], ['sleeping', false]] : [['sleeping', false]]
+  for (const [label, busy] of scenarios) {
     if (only && only !== label) continue
     const guest = guestFor(busy)
     console.log(`${label}: ${guest.name}${busy ? '  (primary figure: the vCPU is busy all the time)' : '  (idle between writes: the peer costs almost nothing)'}`)
-    const runs: Result[] = []
-    for (let i = 0; i < repeat; i++) runs.push(await scenario(label, guest, i === 0))
+    let totalNs: number | null = null
+    let deterministic = true
+    const check = (r: Pair): void => {
+      const ns = Math.round(r.info['total-time'] * 1e6)
+      if (totalNs === null) totalNs = ns
+      else if (ns !== totalNs) deterministic = false
+    }
+    for (let i = 0; i < warmups; i++) {
+      const r = await pair(label, guest, true, totalNs, false)
+      check(r)
+      pairLine(label, `warmup_${i + 1}`, r)
+    }
+    const runs: Pair[] = []
+    for (let i = 0; i < pairs; i++) {
+      // ABBA: even pairs migrate first, odd ones run the peer first
+      const r = await pair(label, guest, i % 2 === 0, totalNs, i === 0)
+      check(r)
+      runs.push(r)
+      pairLine(label, `pair_${i + 1}`, r)
+    }
+    if (!deterministic) console.log(`${label}_warning: the virtual total time differed between pairs (the engine should be deterministic)`)
     report(label, runs)
   }
+  console.log(`bench_wall: ${((performance.now() - t0) / 1000).toFixed(1)} s, load average at the end ${loadavg()[0].toFixed(1)}`)
 }
 
 main().catch((e: unknown) => {

@@ -32,6 +32,11 @@ export class Ept implements Stage2 {
   /** First stores to pages whose D bit was clear (the dirty-page counter of the stats). */
   dirtyEvents = 0
   private logging = false
+  /** Dirty logging without unwinding: when set, a store to a write-protected page is logged and let through here
+   * (the hook charges the exit), instead of failing the translation so that the hart raises a guest page fault
+   * and re-executes the store after the VMM logged it. Same record, exit count and virtual time; the throw, the
+   * second walk and the trap bookkeeping of a fault per first store are what it saves. */
+  onLoggedWrite: (() => void) | null = null
   /** Guest-physical windows outside RAM that translate to themselves: device pages mapped straight into the guest
    * (an SR-IOV VF's registers, a polled I/O page; issue 7). The hart reaches them on its bus without an exit. */
   private direct: { base: number; end: number }[] = []
@@ -58,13 +63,19 @@ export class Ept implements Stage2 {
       return -1
     }
     if (access === ACCESS_STORE) {
-      if (f & F_WP) {
-        this.lastFault = 'write-protect'
-        return -1
-      }
       if ((f & F_W) === 0) {
         this.lastFault = 'permission'
         return -1
+      }
+      if (f & F_WP) {
+        const logged = this.onLoggedWrite
+        if (logged === null) {
+          this.lastFault = 'write-protect'
+          return -1
+        }
+        this.logWrite(idx)
+        logged()
+        return gpa >>> 0
       }
       if ((f & F_D) === 0) this.dirtyEvents++
       this.flags[idx] = f | F_A | F_D

@@ -27,6 +27,14 @@ export class HwAssistMode implements ModeImpl {
     core.mem.onHostWrite = (page) => {
       if (page >= 0) this.ept.noteHostWrite(page)
     }
+    // a dirty-log write-protect exit, taken inside the translation: the same cost as the fault path below (the
+    // exit, plus the cycle of the store attempt that faulted), then back to the run loop to look at the deadline
+    // and interrupts, as after any exit
+    this.ept.onLoggedWrite = () => {
+      core.charge('dirty-log', core.costs.vmExit)
+      core.hart.cycle += 1
+      core.hart.yieldLoop()
+    }
   }
 
   get dirtyEvents(): number {
@@ -94,8 +102,9 @@ export class HwAssistMode implements ModeImpl {
         core.charge('ept-violation', c.vmExit + c.eptFill)
         return
       case 'write-protect':
+        // (only without ept.onLoggedWrite) no TLB flush: the store that faulted left no store entry for this
+        // page, and lifting the write protection widens nothing a cached load or fetch entry holds
         this.ept.logWrite(page)
-        core.hart.flushTlb()
         core.charge('dirty-log', c.vmExit)
         return
       case 'outside-ram': {
