@@ -1,8 +1,10 @@
 // The snapshot panel on the VM page in a real browser against the built lab server, with the real kernel on the
 // real VMM: take a snapshot with a description, see it as the current position, revert to it after typing,
 // clone the VM from it, export the VM as an archive (a browser download), upload it back and import it: the
-// name clash is offered as an import under a new name.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// name clash is offered as an import under a new name. Then a damaged page: the revert of the stopped VM is
+// refused naming the snapshot and the page, in English and in 简体中文, and the VM stays stopped; repaired, it
+// reverts. WB_SHOTS=<dir> saves screenshots of the panel.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -25,6 +27,44 @@ async function call<T>(command: string, payload: unknown): Promise<T> {
   const m = await ws.call(command, payload)
   if (m.ok) return m.value as T
   throw new Error(JSON.stringify(m.error))
+}
+
+/** Flip a byte of the stored copy of the highest non-zero guest page of a snapshot (found through its manifest's
+ * page list and the packs' hash tables; the page is outside the kernel image, so a cold revert reads it). Returns
+ * the guest page and a function that flips the byte back. */
+function damageStoredPage(dataDir: string, vm: string, snapshot: string): { page: number; repair: () => void } {
+  const store = join(dataDir, 'snapshots')
+  const m = JSON.parse(readFileSync(join(store, 'vms', vm, 'snapshots', `${snapshot}.json`), 'utf8')) as { memory: { base: null; pages: (string | number)[] } }
+  let index = 0
+  let page = -1
+  let hash = ''
+  for (const e of m.memory.pages) {
+    if (typeof e === 'number') index += e
+    else [page, hash, index] = [index, Buffer.from(e, 'base64url').toString('hex'), index + 1]
+  }
+  for (const name of readdirSync(join(store, 'packs'))) {
+    const file = join(store, 'packs', name)
+    const pack = readFileSync(file)
+    const count = pack.readUInt32LE(pack.length - 32 + 8)
+    const table = pack.length - 32 - count * 32
+    for (let slot = 0; slot < count; slot++) {
+      if (pack.subarray(table + slot * 32, table + slot * 32 + 32).toString('hex') !== hash) continue
+      const flip = (): void => {
+        pack[slot * 4096 + 100] ^= 0x5a
+        writeFileSync(file, pack)
+      }
+      flip()
+      return { page, repair: flip }
+    }
+  }
+  throw new Error(`page ${page} of ${snapshot} is in no pack`)
+}
+
+async function shot(name: string): Promise<void> {
+  const dir = process.env.WB_SHOTS
+  if (!dir) return
+  mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
 }
 
 async function serial(): Promise<string> {
@@ -113,6 +153,45 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     await page.locator('[data-testid=notice]', { hasText: 'is damaged or is not a VM archive' }).waitFor({ timeout: 60_000 })
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
     rmSync(dirname(junk), { recursive: true, force: true })
+    await shot('snapshots-en')
     expect(pageErrors).toEqual([])
   }, 300_000)
+
+  it('refuses to revert onto a damaged page, naming the snapshot and the page, in English and 简体中文', async () => {
+    await call('vms.stop', { id: vmId })
+    await page.goto(lab.url)
+    await page.locator(`tr[data-vm="snaplab"] .link`).click()
+    const panel = page.locator('[data-testid=snapshots]')
+    const snap = panel.locator('[data-testid=snapshot-tree] tr[data-snapshot="snap-0001"]')
+    await snap.waitFor({ timeout: 30_000 })
+    const damage = damageStoredPage(lab.dataDir, vmId, 'snap-0001')
+    const revert = async (): Promise<void> => {
+      await snap.locator('[data-action=revert]').click()
+      await page.click('[data-testid=confirm]')
+    }
+    const state = async (): Promise<string> => (await call<{ id: string; state: string }[]>('vms.list', {})).find((v) => v.id === vmId)?.state ?? ''
+
+    await revert()
+    const refused = page.locator('[data-testid=notice].error', { hasText: 'snap-0001' })
+    await refused.waitFor({ timeout: 60_000 })
+    expect(await refused.innerText()).toContain(`Snapshot “clean prompt” (snap-0001) of VM “snaplab” is damaged: 1 memory page(s) missing or corrupt in the snapshot store (guest page ${damage.page}). The VM was not changed.`)
+    await shot('snapshots-damaged-en')
+    expect(await state()).toBe('stopped')
+
+    await page.selectOption('[data-testid=language]', 'zh-CN')
+    await revert()
+    const zh = page.locator('[data-testid=notice].error', { hasText: '已损坏' })
+    await zh.waitFor({ timeout: 60_000 })
+    expect(await zh.innerText()).toContain(`虚拟机“snaplab”的快照 “clean prompt” (snap-0001) 已损坏：快照库中有 1 个内存页缺失或损坏（客户机第 ${damage.page} 页）。虚拟机未被修改。`)
+    await shot('snapshots-damaged-zh-CN')
+    expect(await state()).toBe('stopped')
+
+    damage.repair()
+    await revert()
+    await page.locator('[data-testid=notice]', { hasText: '恢复到 snap-0001' }).waitFor({ timeout: 60_000 })
+    expect(await state()).toBe('paused')
+    await shot('snapshots-zh-CN')
+    await page.selectOption('[data-testid=language]', 'en')
+    expect(pageErrors).toEqual([])
+  }, 180_000)
 })

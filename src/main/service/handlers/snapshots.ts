@@ -13,7 +13,7 @@ import { LEGACY_BOOT, VmBootSchema } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { EngineError } from '../../engine/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
-import type { SnapshotInfo, Progress } from '../../engine/snapshot/store'
+import type { SnapshotInfo, SnapshotStore, Progress } from '../../engine/snapshot/store'
 import { StoreKeeper } from '../../engine/snapshot/keeper'
 import type { WorkbenchService } from '../workbench-service'
 import type { Handlers } from './types'
@@ -99,6 +99,29 @@ function checkedPath(s: WorkbenchService, path: string): string {
 function namedAs(err: unknown, path: string, label: string): unknown {
   if (err instanceof EngineError && err.params.file === path) return new WorkbenchError(err.code, { ...err.params, file: label })
   return err
+}
+
+/** Engine errors name the VM by its id and a snapshot by its id; the user knows the VM by its name and a damaged
+ * snapshot better by its description too. `describe` gives a snapshot's description (undefined: none, or no such
+ * snapshot). Errors from the host worker arrive as WorkbenchErrors, in-process ones as EngineErrors. */
+function inUserTerms(err: unknown, def: VmDefinition, describe: (snapshot: string) => string | undefined): unknown {
+  if (!(err instanceof EngineError || err instanceof WorkbenchError) || err.params.vm !== def.id) return err
+  const params: Record<string, string | number> = { ...err.params, vm: def.name }
+  const snapshot = params.snapshot
+  if (err.code === 'SNAPSHOT_PAGES_CORRUPT' && typeof snapshot === 'string') {
+    const description = describe(snapshot)
+    if (description) params.snapshot = `“${description}” (${snapshot})`
+  }
+  return new WorkbenchError(err.code, params)
+}
+
+/** A snapshot's description, if it has one. */
+function descriptionOf(store: SnapshotStore, vmId: string, snapshot: string): string | undefined {
+  try {
+    return store.manifest(vmId, snapshot).description || undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The user is looking at the snapshots of a VM that is not on its host: a revert would build it, and its RAM's
@@ -220,6 +243,9 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
       const transfer = [progress.port, plan.locs.buffer as ArrayBuffer, ...(elf ? [elf.buffer as ArrayBuffer] : [])]
       const done = await conn
         .call('snapshot.restore', { vmId: req.vmId, plan, config: vmConfig(def), elf, progress: progress.port }, transfer)
+        .catch((err: unknown) => {
+          throw inUserTerms(err, def, (snap) => descriptionOf(store, req.vmId, snap))
+        })
         .finally(progress.close)
       store.markCurrent(req.vmId, req.snapshotId)
       return done
@@ -268,7 +294,9 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     s.emit('snapshot.progress', { vmId: req.vmId, op: 'export', done: 0, total: 1 })
     const r = await keeperOf(s).run(async (store) => {
       if (!store.hasVm(req.vmId)) throw new WorkbenchError('SNAPSHOT_VM_NOT_FOUND', { vm: def.name })
-      return exportVmArchive(store, req.vmId, path, { onProgress: progressEmitter(s, req.vmId, 'export') })
+      return exportVmArchive(store, req.vmId, path, { onProgress: progressEmitter(s, req.vmId, 'export') }).catch((err: unknown) => {
+        throw inUserTerms(err, def, (snap) => descriptionOf(store, req.vmId, snap))
+      })
     })
     return { file: basename(path), path, sizeBytes: r.bytes, snapshots: r.snapshots, pages: r.pages }
   },

@@ -52,7 +52,7 @@ export default {
     SNAPSHOT_VM_NOT_FOUND: 'VM “{vm}” has no snapshots.',
     SNAPSHOT_NOT_FOUND: 'VM “{vm}” has no snapshot “{snapshot}”.',
     SNAPSHOT_VM_EXISTS: 'A VM “{vm}” already exists in the snapshot store.',
-    SNAPSHOT_PAGES_CORRUPT: 'Snapshot “{snapshot}” of VM “{vm}” is damaged: {count} memory page(s) are missing or corrupt ({pages}). The VM was not changed.',
+    SNAPSHOT_PAGES_CORRUPT: 'Snapshot {snapshot} of VM “{vm}” is damaged: {count} memory page(s) missing or corrupt in the snapshot store (guest page {pages}). The VM was not changed.',
     SNAPSHOT_MANIFEST_CORRUPT: 'The snapshot file {file} is damaged ({reason}).',
     SNAPSHOT_MANIFEST_VERSION: 'The snapshot file {file} has format version {found}; this version of the workbench reads version {supported}.',
     SNAPSHOT_VM_RECORD_CORRUPT: 'The VM record {file} in the snapshot store is damaged ({reason}).',

@@ -52,7 +52,7 @@ export default {
     SNAPSHOT_VM_NOT_FOUND: '虚拟机“{vm}”没有快照。',
     SNAPSHOT_NOT_FOUND: '虚拟机“{vm}”没有快照“{snapshot}”。',
     SNAPSHOT_VM_EXISTS: '快照存储中已存在虚拟机“{vm}”。',
-    SNAPSHOT_PAGES_CORRUPT: '虚拟机“{vm}”的快照“{snapshot}”已损坏：{count} 个内存页缺失或损坏（{pages}）。虚拟机未被修改。',
+    SNAPSHOT_PAGES_CORRUPT: '虚拟机“{vm}”的快照 {snapshot} 已损坏：快照库中有 {count} 个内存页缺失或损坏（客户机第 {pages} 页）。虚拟机未被修改。',
     SNAPSHOT_MANIFEST_CORRUPT: '快照文件 {file} 已损坏（{reason}）。',
     SNAPSHOT_MANIFEST_VERSION: '快照文件 {file} 的格式版本为 {found}；此版本工作台读取版本 {supported}。',
     SNAPSHOT_VM_RECORD_CORRUPT: '快照存储中的虚拟机记录 {file} 已损坏（{reason}）。',
