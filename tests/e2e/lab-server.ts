@@ -8,12 +8,15 @@ import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(__dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
+/** Where the built app is: this tree, or WB_LAB_ROOT (a private build, `electron-vite build --outDir DIR/out` with
+ * DIR/resources linked to the tree's, so one engineer's tests do not race another's `npm run build` in out/). */
+const LAB_ROOT = process.env.WB_LAB_ROOT ?? ROOT
 
 /** Why these tests cannot run here, or null. Throws in CI (CI=true) instead of returning a reason. */
 export function missingPrerequisite(): string | null {
   let reason: string | null = null
   if (!existsSync(CHROMIUM)) reason = `Debian's chromium is missing (${CHROMIUM}): install it with \`sudo apt-get install -y chromium\``
-  else if (!existsSync(join(ROOT, 'out/main/lab.js'))) reason = 'the app is not built: run `npm run build` first (npm test does)'
+  else if (!existsSync(join(LAB_ROOT, 'out/main/lab.js'))) reason = 'the app is not built: run `npm run build` first (npm test does)'
   if (reason && process.env.CI === 'true') throw new Error(reason)
   return reason
 }
@@ -32,7 +35,7 @@ export interface RunningLab {
 export async function startLab(prepare?: (dataDir: string) => void): Promise<RunningLab> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wb-e2e-'))
   prepare?.(dataDir)
-  const proc = spawn(process.execPath, [join(ROOT, 'out/main/lab.js'), '--data-dir', dataDir, '--port', '0'], {
+  const proc = spawn(process.execPath, [join(LAB_ROOT, 'out/main/lab.js'), '--data-dir', dataDir, '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe']
   })

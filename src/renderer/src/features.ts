@@ -38,7 +38,7 @@ export const pages: Page[] = [
     id: 'io',
     feature: 'io',
     label: 'nav.io',
-    glyph: '⇄',
+    glyph: '⇅',
     component: defineAsyncComponent(() => import('./views/IoView.vue'))
   },
   {

@@ -19,8 +19,11 @@ export function virtualTime(cycles: number): string {
   return (s * 1000).toFixed(2) + ' ms'
 }
 
+/** Wall-clock time as '42 s', '3 min 05 s', '2 h 03 min' (SI symbols, read the same in both languages). */
 export function duration(ms: number): string {
   const s = Math.floor(ms / 1000)
   const m = Math.floor(s / 60)
-  return m > 0 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`
+  const h = Math.floor(m / 60)
+  if (h > 0) return `${h} h ${String(m % 60).padStart(2, '0')} min`
+  return m > 0 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`
 }

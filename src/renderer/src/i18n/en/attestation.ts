@@ -18,6 +18,7 @@ export default {
       rsa: 'RSA-2048',
       run: 'Attest',
       running: 'Attesting…',
+      hint: 'Attest asks the vTPM for a quote over a fresh nonce and runs the verifier’s checks in order; the first one that fails names what differs.',
       nonce: 'Nonce (fresh, from the verifier)',
       trusted: 'Trusted: every check passed.',
       untrusted: 'Not trusted: {count} check(s) failed.',
@@ -67,6 +68,7 @@ export default {
     },
     export: {
       help: 'Files for Debian’s tpm2-tools. In a folder holding them run:',
+      intro: 'Create a quote with its signing key, PCR values and event log as files, and check them outside the workbench with tpm2_checkquote and tpm2_eventlog.',
       run: 'Create files',
       download: 'Download {name}',
       eventlog: 'and: tpm2_eventlog eventlog.bin'

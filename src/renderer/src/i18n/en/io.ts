@@ -30,6 +30,7 @@ export default {
       work: 'Work per value (rounds)',
       poll: 'Poll period (µs)',
       run: 'Run A and B',
+      hint: 'The same guest program hands {values} values to a device twice. A writes each value to a trapping device register: every write is a VM exit. B writes into a page mapped straight into the guest, which the device polls every poll period: exits only for the polls. Each run executes real guest code on the engine, a few seconds of wall time.',
       running: 'Running guest code…',
       a: 'A: trapping register',
       b: 'B: direct page, polled',
@@ -58,6 +59,8 @@ export default {
       rtt: 'Round trip (mean)',
       posted: 'Posted interrupts',
       chart: 'Frames per virtual second',
+      chartAxis: 'frames/s (virtual, log scale)',
+      hint: 'One guest sends the frames and pings over each NIC path in turn: an emulated NIC (every register access exits), virtio-net (rings in guest memory, a notification per batch) and an SR-IOV virtual function (no exits, posted interrupts).',
       paths: { emulated: 'Emulated NIC', virtio: 'virtio-net', 'sriov-vf': 'SR-IOV VF' }
     },
     plan: {

@@ -16,6 +16,7 @@ export default {
       vmTries: 'Attacker tries (attacker VM)'
     },
     run: 'Run',
+    emptyHint: 'No results yet. Choose the configurations and press Run: each trial boots real tenant VMs on the engine (a few seconds each); the table, charts and a replay of one escape appear here.',
     cancel: 'Cancel',
     progress: '{done} of {total} trials',
     export: { csv: 'Export CSV', json: 'Export JSON' },
@@ -33,7 +34,7 @@ export default {
       surfaceVmm: '{exits} exit reasons + {regs} device registers'
     },
     boundary: { kernel: 'shared kernel', vmm: 'VMM' },
-    chart: { rate: 'Escape rate (bars: 95% Wilson interval)', time: 'Time to escape (each escaped trial)', tries: 'tries', virtualMs: 'virtual ms' },
+    chart: { rateAxis: 'escape rate (%)', rate: 'Escape rate (bars: 95% Wilson interval)', time: 'Time to escape (each escaped trial)', tries: 'tries', virtualMs: 'virtual ms' },
     why: {
       title: 'Why the numbers differ',
       text: 'Containers share one kernel: a single missing bounds check in a system call they can both reach (klog_read) lets the attacker read the victim’s file, so containers escape about as often as the kernel flaw is drawn. The system call filter removes klog_read from the attacker’s reach: the flaw is still there but not an entry point. A VM has its own kernel: the same kernel flaw only reads the attacker’s own memory. To cross between VMs the attacker needs a flaw in the VMM itself, here a device handler that does not check a register offset and walks on through host memory into the other VM’s RAM.'

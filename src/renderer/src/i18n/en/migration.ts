@@ -7,7 +7,7 @@ export default {
     migrate: 'Migrate…',
     noVms: 'No running VM to migrate. Start a VM first.',
     history: 'History',
-    noHistory: 'No migrations yet.',
+    noHistory: 'No migrations yet. Press Migrate… to move a running VM to another host: each migration is listed here with its downtime, the load client’s blip, total time and bytes sent, and can be exported as CSV or JSON.',
     exportCsv: 'Export CSV',
     exportJson: 'Export JSON',
     cancel: 'Cancel migration',

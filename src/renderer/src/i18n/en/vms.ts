@@ -92,7 +92,15 @@ export default {
     back: 'All VMs',
     console: 'Serial console',
     consoleHint: "Click the console and type: keys go to the guest's UART.",
-    charts: { ips: 'Instructions / s', exits: 'VM exits / s by reason', dirty: 'Dirty pages / s' },
+    charts: {
+      ips: 'Instructions / s',
+      exits: 'VM exits / s by reason',
+      dirty: 'Dirty pages / s',
+      axisTime: 'time running (s)',
+      axisIps: 'instructions/s',
+      axisExits: 'exits/s',
+      axisDirty: 'pages/s'
+    },
     exitsTable: 'Exit counts',
     exitReason: {
       sbi: 'SBI call',

@@ -17,6 +17,7 @@ export default {
       rsa: 'RSA-2048',
       run: '证明',
       running: '正在证明…',
+      hint: '点击“证明”后，vTPM 对一个新生成的随机数签发 quote，验证方按顺序执行各项检查；第一项未通过的检查会指出哪里不同。',
       nonce: '随机数（验证方新生成）',
       trusted: '可信：所有检查都通过。',
       untrusted: '不可信：{count} 项检查未通过。',
@@ -66,6 +67,7 @@ export default {
     },
     export: {
       help: '供 Debian tpm2-tools 使用的文件。在存放这些文件的目录中运行：',
+      intro: '把 quote 及其签名密钥、PCR 值和事件日志生成为文件，用 tpm2_checkquote 和 tpm2_eventlog 在工作台之外验证。',
       run: '生成文件',
       download: '下载 {name}',
       eventlog: '以及：tpm2_eventlog eventlog.bin'

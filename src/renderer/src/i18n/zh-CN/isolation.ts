@@ -16,6 +16,7 @@ export default {
       vmTries: '攻击者尝试次数（攻击者虚拟机）'
     },
     run: '运行',
+    emptyHint: '还没有结果。选择配置后点击“运行”：每次试验都会在引擎上启动真实的租户虚拟机（每次几秒钟），表格、图表以及一次逃逸的回放会显示在这里。',
     cancel: '取消',
     progress: '已完成 {done} / {total} 次试验',
     export: { csv: '导出 CSV', json: '导出 JSON' },
@@ -33,7 +34,7 @@ export default {
       surfaceVmm: '{exits} 种退出原因 + {regs} 个设备寄存器'
     },
     boundary: { kernel: '共享内核', vmm: 'VMM' },
-    chart: { rate: '逃逸率（误差线：95% Wilson 区间）', time: '逃逸所需时间（每次逃逸的试验）', tries: '尝试次数', virtualMs: '虚拟毫秒' },
+    chart: { rateAxis: '逃逸率（%）', rate: '逃逸率（误差线：95% Wilson 区间）', time: '逃逸所需时间（每次逃逸的试验）', tries: '尝试次数', virtualMs: '虚拟毫秒' },
     why: {
       title: '为什么数字不同',
       text: '容器共享同一个内核：两者都能调用的系统调用（klog_read）中只要缺少一次边界检查，攻击者就能读到受害者的文件，因此容器的逃逸率大致等于内核缺陷被抽中的概率。系统调用过滤让攻击者无法调用 klog_read：缺陷仍然存在，但不再是入口点。虚拟机有自己的内核：同样的内核缺陷只能读到攻击者自己的内存。要在虚拟机之间越界，攻击者需要 VMM 本身的缺陷，这里是一个不检查寄存器偏移的设备处理程序，它沿着主机内存一路读进另一台虚拟机的内存。'

@@ -7,7 +7,7 @@ export default {
     migrate: '迁移…',
     noVms: '没有可迁移的运行中虚拟机。请先启动一台虚拟机。',
     history: '历史记录',
-    noHistory: '尚无迁移记录。',
+    noHistory: '尚无迁移记录。点击“迁移…”把运行中的虚拟机迁到另一台主机：每次迁移都会在这里列出停机时间、负载客户端观察到的中断、总时长和发送的字节数，并可导出为 CSV 或 JSON。',
     exportCsv: '导出 CSV',
     exportJson: '导出 JSON',
     cancel: '取消迁移',

@@ -92,7 +92,15 @@ export default {
     back: '所有虚拟机',
     console: '串口控制台',
     consoleHint: '点击控制台后输入：按键会发送到客户机的 UART。',
-    charts: { ips: '每秒指令数', exits: '按原因分类的每秒 VM 退出', dirty: '每秒脏页数' },
+    charts: {
+      ips: '每秒指令数',
+      exits: '按原因分类的每秒 VM 退出',
+      dirty: '每秒脏页数',
+      axisTime: '运行时间（秒）',
+      axisIps: '指令/秒',
+      axisExits: '退出/秒',
+      axisDirty: '页/秒'
+    },
     exitsTable: '退出计数',
     exitReason: {
       sbi: 'SBI 调用',
