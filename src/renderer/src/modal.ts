@@ -2,8 +2,9 @@
 // opens, Tab and Shift+Tab cycle inside it, Escape closes it (only the innermost one), a control that disappears
 // under the focus (a wizard's Back button on its first step) hands the focus to the dialog's first control instead
 // of dropping it on the page, and the control that opened the dialog gets the focus back when it closes.
+// A dialog component calls useModal(rootRef, close); a dialog written inline in a template uses v-modal="close".
 import { nextTick, onBeforeUnmount, onMounted } from 'vue'
-import type { Ref } from 'vue'
+import type { Directive, Ref } from 'vue'
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 
@@ -12,24 +13,19 @@ export function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hidden && el.getClientRects().length > 0)
 }
 
-export interface ModalOptions {
-  /** The control to focus first (default: the first one in the dialog's body, else the first one at all). */
-  initial?: Ref<HTMLElement | null>
-}
+/** Gives the dialog element `el` the shared behaviour; `initial` names the control to focus first (default: the
+ * first one in the dialog's body, else the first one at all). Returns the function that undoes it on close. */
+function attach(el: HTMLElement, close: () => void, initial?: () => HTMLElement | null): () => void {
+  const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null
 
-/** Gives the dialog element `root` the shared keyboard behaviour; `close` runs on Escape. Call in setup. */
-export function useModal(root: Ref<HTMLElement | null>, close: () => void, options: ModalOptions = {}): void {
-  let opener: HTMLElement | null = null
-
-  const first = (el: HTMLElement): HTMLElement => {
-    if (options.initial?.value) return options.initial.value
+  const first = (): HTMLElement => {
+    const chosen = initial?.()
+    if (chosen) return chosen
     const body = el.querySelector<HTMLElement>('.body')
     return (body && focusables(body)[0]) ?? focusables(el)[0] ?? el
   }
 
   function onKeydown(e: KeyboardEvent): void {
-    const el = root.value
-    if (!el) return
     if (e.key === 'Escape') {
       e.preventDefault()
       e.stopPropagation() // a dialog opened from a dialog closes alone
@@ -54,28 +50,43 @@ export function useModal(root: Ref<HTMLElement | null>, close: () => void, optio
   function onFocusOut(e: FocusEvent): void {
     if (e.relatedTarget) return
     setTimeout(() => {
-      const el = root.value
-      if (el?.isConnected && (document.activeElement === document.body || document.activeElement === null)) first(el).focus()
+      if (el.isConnected && (document.activeElement === document.body || document.activeElement === null)) first().focus()
     })
   }
 
-  onMounted(() => {
-    const el = root.value
-    if (!el) return
-    opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null
-    if (!el.hasAttribute('tabindex')) el.tabIndex = -1
-    el.addEventListener('keydown', onKeydown)
-    el.addEventListener('focusout', onFocusOut)
-    if (!el.contains(document.activeElement)) first(el).focus()
-  })
+  if (!el.hasAttribute('tabindex')) el.tabIndex = -1
+  el.addEventListener('keydown', onKeydown)
+  el.addEventListener('focusout', onFocusOut)
+  if (!el.contains(document.activeElement)) first().focus()
 
-  onBeforeUnmount(() => {
-    root.value?.removeEventListener('keydown', onKeydown)
-    root.value?.removeEventListener('focusout', onFocusOut)
-    const back = opener
+  return () => {
+    el.removeEventListener('keydown', onKeydown)
+    el.removeEventListener('focusout', onFocusOut)
     void nextTick(() => {
       // only when the focus was left nowhere in particular (a dialog that opens another page keeps its choice)
-      if (back?.isConnected && (document.activeElement === document.body || document.activeElement === null)) back.focus()
+      if (opener?.isConnected && (document.activeElement === document.body || document.activeElement === null)) opener.focus()
     })
+  }
+}
+
+/** For a dialog component: `root` is its dialog element, `close` runs on Escape. Call in setup. */
+export function useModal(root: Ref<HTMLElement | null>, close: () => void, options: { initial?: Ref<HTMLElement | null> } = {}): void {
+  let detach: (() => void) | null = null
+  onMounted(() => {
+    if (root.value) detach = attach(root.value, close, () => options.initial?.value ?? null)
   })
+  onBeforeUnmount(() => detach?.())
+}
+
+const detachers = new WeakMap<HTMLElement, () => void>()
+
+/** For a dialog written inline: `<form class="dialog" v-modal="() => (editing = null)">`. */
+export const vModal: Directive<HTMLElement, () => void> = {
+  mounted(el, binding) {
+    detachers.set(el, attach(el, () => binding.value()))
+  },
+  beforeUnmount(el) {
+    detachers.get(el)?.()
+    detachers.delete(el)
+  }
 }
