@@ -1,6 +1,7 @@
 // bench/io: packets/s per NIC path in virtual time next to what simulating them costs in wall-clock time, and the
 // guest virtio-net driver's ARP exchange on the workbench vs on QEMU (the peer) in the same run.
-//   npx tsx bench/io.ts [packets]   (also: the app-VM path, a virtio VM through the service and its host switch)
+//   npx tsx bench/io.ts [packets]   (also: the app-VM path, a virtio VM through the service and its host switch;
+//   and the kernel's NIC paths in-process: virtio vs the interrupt-driven VF vs VF + virtio failover, with a hot-unplug)
 import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -139,4 +140,76 @@ async function appVmPath(): Promise<void> {
   }
 }
 
-void appVmPath()
+// The guest kernel's own drivers on a HostNetwork (createVm, in this process): requests answered, virtual latency,
+// interrupt exits and posted interrupts per request, instructions while idle (an interrupt-driven driver sleeps);
+// the peer in the same run is the virtio path. Then a failover VM unplugged halfway through its requests.
+async function kernelNicPaths(): Promise<void> {
+  const { HostNetwork } = await import('../src/main/engine/host/host-network')
+  const { createVm } = await import('../src/main/engine/vmm/vm')
+  const elf = new Uint8Array(readFileSync(join(__dirname, '../resources/guest/kernel.elf')))
+  const requests = Math.max(200, Math.round(packets / 10))
+  const intervalNs = 100_000
+  const boot = (mode: 'hardware-assisted' | 'trap-and-emulate', nic: 'virtio' | 'sriov-vf' | 'vf-failover') => {
+    const net = new HostNetwork()
+    net.configure({ name: 'bench', iommu: true, sriovVfs: 2 })
+    const vm = createVm({ name: 'bench-nic', memoryMiB: 16, mode, nic, vtpm: false, cmdline: 'selftest=0 workload=web' }, elf, { network: net.forVm('vm', 'bench-nic') })
+    let out = ''
+    while (!out.includes('web: serving')) {
+      vm.runFor(1_000_000)
+      out += new TextDecoder().decode(vm.drainSerial())
+    }
+    return { vm, net, nic: (vm as unknown as { nic: import('../src/main/engine/devices/net/attach').NicAttachment }).nic }
+  }
+  const idle: Record<string, number> = {}
+  for (const [mode, nic] of [
+    ['hardware-assisted', 'virtio'],
+    ['hardware-assisted', 'sriov-vf'],
+    ['hardware-assisted', 'vf-failover'],
+    ['trap-and-emulate', 'sriov-vf']
+  ] as const) {
+    const { vm, net, nic: a } = boot(mode, nic)
+    const name = `kernel_${nic}${mode === 'trap-and-emulate' ? '_tne' : ''}`
+    vm.runFor(5_000_000)
+    const i0 = vm.stats().instructions
+    vm.runFor(50_000_000)
+    idle[name] = vm.stats().instructions - i0
+    const e0 = vm.stats().exits['external-irq']
+    const p0 = a.vf?.stats.postedInterrupts ?? 0
+    const t0 = performance.now()
+    net.startWebClient('vm', { intervalNs, count: requests })
+    while ((net.webReport('vm')?.summary.answered ?? 0) < requests) vm.runFor(1_000_000)
+    const wall = (performance.now() - t0) / 1000
+    const s = net.webReport('vm')?.summary
+    line(`${name}.answered`, s?.answered ?? 0, `of ${requests} (duplicates ${s?.duplicates ?? -1})`)
+    line(`${name}.latency_mean`, (s?.meanLatencyNs ?? 0) / 1000, 'µs (virtual)')
+    line(`${name}.irq_exits_per_request`, (vm.stats().exits['external-irq'] - e0) / requests, 'exits')
+    line(`${name}.posted_per_request`, ((a.vf?.stats.postedInterrupts ?? 0) - p0) / requests, 'posted interrupts')
+    line(`${name}.idle_instructions_50ms`, idle[name], 'instructions')
+    line(`${name}.wall_rps`, Math.round(requests / wall), 'requests/s (wall clock)')
+  }
+  line('kernel_sriov-vf.idle_ratio_to_virtio', idle['kernel_sriov-vf'] / idle.kernel_virtio, 'x (VF idle instructions / virtio idle instructions)')
+
+  const { vm, net, nic: a } = boot('hardware-assisted', 'vf-failover')
+  const pair = a.failover
+  if (!pair) return
+  net.startWebClient('vm', { intervalNs, count: requests })
+  let unplugAt = -1
+  let released = false
+  while ((net.webReport('vm')?.summary.answered ?? 0) < requests) {
+    vm.runFor(1_000_000)
+    if (unplugAt < 0 && (net.webReport('vm')?.summary.answered ?? 0) >= requests / 2) {
+      unplugAt = vm.virtualCycles
+      pair.requestUnplug()
+    }
+    if (unplugAt >= 0 && !released && pair.state === 'standby') {
+      released = true
+      line('failover_unplug.release_time', (vm.virtualCycles - unplugAt) / 1e6, 'ms (virtual, request → guest eject, at 1 ms steps)')
+    }
+  }
+  const s = net.webReport('vm')?.summary
+  line('failover_unplug.answered', s?.answered ?? 0, `of ${requests} (duplicates ${s?.duplicates ?? -1}, counter breaks ${s?.counterBreaks ?? -1})`)
+  line('failover_unplug.on_vf', pair.delivered.primary, 'requests')
+  line('failover_unplug.on_standby', pair.delivered.standby, 'requests')
+}
+
+void appVmPath().then(kernelNicPaths)
