@@ -50,7 +50,7 @@ export default {
     status: {
       setup: '准备中',
       active: '进行中（预拷贝）',
-      'wait-unplug': '等待客户机释放 VF(wait-unplug)',
+      'wait-unplug': '等待客户机释放 VF（wait-unplug）',
       'postcopy-active': '后拷贝进行中',
       completed: '已完成',
       failed: '失败',
@@ -67,11 +67,11 @@ export default {
     },
     failover: {
       label: 'VF + virtio 故障切换',
-      unplugged: '客户机在 {ms} ms 内释放了 VF(wait-unplug);流量已转到 virtio 备用网卡',
-      surprise: '客户机未在 {ms} ms 内释放 VF:VF 被强制移除;流量走 virtio 备用网卡',
-      none: '未插入 VF:虚拟机已在使用 virtio 备用网卡',
-      primary: '目标主机已插入 VF:流量回到 VF',
-      standby: '目标主机没有空闲的 VF:虚拟机继续使用 virtio 备用网卡'
+      unplugged: '客户机在 {ms} ms 内释放了 VF（wait-unplug）；流量已转到 virtio 备用网卡',
+      surprise: '客户机未在 {ms} ms 内释放 VF：VF 被强制移除；流量走 virtio 备用网卡',
+      none: '未插入 VF：虚拟机已在使用 virtio 备用网卡',
+      primary: '目标主机已插入 VF：流量回到 VF',
+      standby: '目标主机没有空闲的 VF：虚拟机继续使用 virtio 备用网卡'
     },
     switchover: {
       converged: '已收敛（剩余数据满足停机时间限制）',
