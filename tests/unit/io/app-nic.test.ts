@@ -9,7 +9,7 @@ import type { Vm } from '../../../src/main/engine/vmm/vm'
 import { kernelNetParam, nicCmdline } from '../../../src/main/engine/vmm/nic'
 import { HostNetwork } from '../../../src/main/engine/host/host-network'
 import { EngineError } from '../../../src/main/engine/errors'
-import { KERNEL_ELF as ELF, boot, runUntilServing } from './nic-vm'
+import { KERNEL_ELF as ELF, boot, runUntilServing, vfHost } from './nic-vm'
 
 function digest(vm: Vm): string {
   const h = createHash('sha256')
@@ -130,9 +130,9 @@ describe.skipIf(!existsSync(ELF))('app VMs get their NIC', () => {
   })
 
   for (const mode of ['hardware-assisted', 'trap-and-emulate'] as const) {
-    for (const nic of ['virtio', 'emulated'] as const) {
+    for (const nic of ['virtio', 'emulated', 'sriov-vf', 'vf-failover'] as const) {
       it(`${nic}, ${mode}: state taken while serving restores exactly into a fresh VM`, () => {
-        const a = boot(mode, nic)
+        const a = boot(mode, nic, vfHost())
         runUntilServing(a.vm)
         a.net.startWebClient('vm1', { intervalNs: 300_000, count: 5 })
         a.vm.runFor(3_000_000)
@@ -151,7 +151,7 @@ describe.skipIf(!existsSync(ELF))('app VMs get their NIC', () => {
         a.vm.ram.set(ram)
         a.vm.loadState(structuredClone(state))
         expect(digest(a.vm)).toBe(h0)
-        const b = boot(mode, nic)
+        const b = boot(mode, nic, vfHost())
         b.vm.ram.set(ram)
         b.vm.loadState(structuredClone(state))
         expect(digest(b.vm)).toBe(h0)
