@@ -12,7 +12,7 @@ import { DEFAULT_HOSTS } from '../../../src/main/service/hosts'
 import { migrationsOf } from '../../../src/main/service/migrations'
 import { WorkbenchService } from '../../../src/main/service/workbench-service'
 import { GUEST_DIR, ROOT, until } from '../service/helpers'
-import { consoleText, expectBlip, settled, startWebVm, watchMigrations } from './web-vm'
+import { consoleText, expectBlip, expectEveryRequestOnce, settled, startWebVm, watchMigrations } from './web-vm'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-mignics-'))
 writeFileSync(
@@ -56,6 +56,21 @@ describe('app-driven migration of web VMs on the emulated NIC and VF + virtio fa
       await service.stop(id)
     }, 200_000)
   }
+
+  it('vf-failover: a migration cancelled after wait-unplug plugs the VF back in at the source', async () => {
+    const id = await startWebVm(service, 'web-cancel', 'hardware-assisted', 'vf-failover')
+    const slow = await migrationsOf(service).start(id, 'host-c', { 'max-bandwidth': 125_000 })
+    await until(() => progress.find((p) => p.id === slow.id && p.info.status === 'active' && p.info.transferred > 0 && p.latency.some((x) => x.tMs > 0)), 60_000)
+    await migrationsOf(service).cancel(slow.id)
+    const r = await settled(progress, slow.id)
+    expect(r.info.status).toBe('cancelled')
+    expect(service.vms.get(id).hostId).toBe('host-a')
+    expectEveryRequestOnce(r, 20)
+    expect(r.info.failover?.destination).toBe(null)
+    // QEMU re-plugs the primary when the migration fails or is cancelled: the guest is back on its VF
+    await until(() => consoleText(service, id).includes('net: failover: vf plugged, on the vf'), 30_000)
+    await service.stop(id)
+  }, 200_000)
 
   it('vf-failover to a host whose VFs are all taken: the VM stays on its standby and the record says so', async () => {
     const occupant = service.create({ name: 'vf-holder', memoryMiB: 16, vcpus: 1, image: 'kernel.elf', mode: 'hardware-assisted', nic: 'sriov-vf', vtpm: false, hostId: 'host-d' })
