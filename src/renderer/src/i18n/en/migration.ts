@@ -69,7 +69,7 @@ export default {
       label: 'VF + virtio failover',
       unplugged: 'the guest released its VF in {ms} ms (wait-unplug); traffic moved to the virtio standby',
       surprise: 'the guest did not release its VF within {ms} ms: it was removed without its consent; traffic on the virtio standby',
-      none: 'no VF was plugged: the VM was on its virtio standby already',
+      none: 'nothing to wait for: the guest was not using a VF (none plugged, or never enabled); traffic on the virtio standby',
       primary: 'at the destination a VF was plugged in: traffic is back on the VF',
       standby: 'the destination has no free VF: the VM stays on its virtio standby'
     },

@@ -69,7 +69,7 @@ export default {
       label: 'VF + virtio 故障切换',
       unplugged: '客户机在 {ms} ms 内释放了 VF（wait-unplug）；流量已转到 virtio 备用网卡',
       surprise: '客户机未在 {ms} ms 内释放 VF：VF 被强制移除；流量走 virtio 备用网卡',
-      none: '未插入 VF：虚拟机已在使用 virtio 备用网卡',
+      none: '无需等待：客户机没有在使用 VF（未插入或从未启用）；流量走 virtio 备用网卡',
       primary: '目标主机已插入 VF：流量回到 VF',
       standby: '目标主机没有空闲的 VF：虚拟机继续使用 virtio 备用网卡'
     },
