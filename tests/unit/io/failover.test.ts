@@ -144,6 +144,26 @@ describe.skipIf(!existsSync(KERNEL_ELF))('VF + virtio failover in the guest kern
     expect(pair?.delivered.primary).toBe(10)
   })
 
+  it('a VF the guest never enabled (its network not used yet) is unplugged at once, and the guest finds the standby', () => {
+    const { vm, net } = boot('hardware-assisted', 'vf-failover', vfHost(1), 'vm1', 'selftest=0')
+    const pair = vm.nic?.failover
+    if (!pair) throw new Error('no failover pair')
+    let shell = ''
+    for (let i = 0; i < 400 && !shell.includes('wb$ '); i++) {
+      vm.runFor(MS)
+      shell += text(vm.drainSerial())
+    }
+    expect(shell).toContain('wb$ ') // at the shell: the kernel probes its NIC when a program first uses it
+    expect(pair.requestUnplug()).toBe(true)
+    expect(pair.state).toBe('standby')
+    expect(pair.events.map((e) => e.kind)).toEqual(['unplug-request', 'unplug'])
+    vm.sendSerial(new TextEncoder().encode('run web\r'))
+    const out = runUntilServing(vm)
+    expect(out).toContain('web: serving on failover vf+virtio')
+    expectAllOnce(serve(vm, net, 10), 10)
+    expect(pair.delivered).toEqual({ primary: 0, standby: 10 })
+  })
+
   it('a guest that never ejects is surprise-removed: the standby carries on', () => {
     const { vm, net } = boot('trap-and-emulate', 'vf-failover', vfHost())
     runUntilServing(vm)

@@ -9,9 +9,9 @@ import { HostNetwork } from '../../../src/main/engine/host/host-network'
 export const KERNEL_ELF = resolve(__dirname, '../../../resources/guest/kernel.elf')
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b)
 
-export function boot(mode: VirtMode, nic: NicModel, net = new HostNetwork(), id = 'vm1'): { vm: Vm; net: HostNetwork } {
+export function boot(mode: VirtMode, nic: NicModel, net = new HostNetwork(), id = 'vm1', cmdline = 'selftest=0 workload=web'): { vm: Vm; net: HostNetwork } {
   // VMs sharing a host need their own names (the IOMMU domain and the MAC are the name's)
-  const config: VmConfig = { name: id === 'vm1' ? `web-${mode}` : `${id}-${mode}`, memoryMiB: 16, mode, nic, vtpm: false, cmdline: 'selftest=0 workload=web' }
+  const config: VmConfig = { name: id === 'vm1' ? `web-${mode}` : `${id}-${mode}`, memoryMiB: 16, mode, nic, vtpm: false, cmdline }
   const vm = createVm(config, new Uint8Array(readFileSync(KERNEL_ELF)), { network: net.forVm(id, config.name) }) as Vm
   return { vm, net }
 }

@@ -142,13 +142,19 @@ export class FailoverNic implements FrameRx {
     }
   }
 
-  /** Ask the guest to release the VF (hot-unplug request). New frames go to the standby at once. False when no
-   * VF is plugged or a release is already pending. */
+  /** Ask the guest to release the VF (hot-unplug request). New frames go to the standby at once. A VF the guest
+   * has not enabled (its driver never started it: nothing to drain, no DMA set up) is taken at once, as a slot
+   * whose device no driver holds is powered off without waiting. False when no VF is plugged or a release is
+   * already pending. */
   requestUnplug(): boolean {
     const vf = this.primary
     if (!vf || this.status & SLOT_UNPLUG) return false
     this.status |= SLOT_UNPLUG
     this.events.push({ kind: 'unplug-request', vf: vf.name })
+    if (!vf.enabled) {
+      this.remove('unplug')
+      return true
+    }
     for (const f of vf.takeBacklog()) this.standby.receive(f)
     this.setEvent(this.event | SLOT_UNPLUG)
     return true
