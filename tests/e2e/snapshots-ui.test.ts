@@ -175,8 +175,16 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     const refused = page.locator('[data-testid=notice].error', { hasText: 'snap-0001' })
     await refused.waitFor({ timeout: 60_000 })
     expect(await refused.innerText()).toContain(`Snapshot “clean prompt” (snap-0001) of VM “snaplab” is damaged: 1 memory page(s) missing or corrupt in the snapshot store (guest page ${damage.page}). The VM was not changed.`)
-    await shot('snapshots-damaged-en')
     expect(await state()).toBe('stopped')
+    // the store check names every snapshot that uses the page (the clone and the import share it) and the pack
+    await panel.locator('[data-action=check-store]').click()
+    const check = panel.locator('[data-testid=store-check]')
+    await check.waitFor({ timeout: 60_000 })
+    expect(await check.locator('strong').innerText()).toMatch(/^Store checked: [2-9] problem\(s\) found\.$/)
+    const problems = await check.locator('[data-testid=store-problem]').allInnerTexts()
+    expect(problems).toContain(`Snapshot “clean prompt” (snap-0001) of VM “snaplab”: 1 memory page(s) missing or corrupt (guest page ${damage.page}). Reverting to it is refused; delete it, or import the VM again from an archive.`)
+    expect(problems.some((p) => /^The page file pack-\d+\.pck of the snapshot store is damaged: 1 page\(s\) do not match their hash \(slots \d+\)\.$/.test(p))).toBe(true)
+    await shot('snapshots-damaged-en')
 
     await page.selectOption('[data-testid=language]', 'zh-CN')
     await revert()
@@ -186,7 +194,16 @@ describe.skipIf(skip !== null)(`snapshot panel in chromium${skip ? ` (skipped: $
     await shot('snapshots-damaged-zh-CN')
     expect(await state()).toBe('stopped')
 
+    await panel.locator('[data-action=check-store]').click()
+    await expect.poll(() => check.locator('strong').innerText(), { timeout: 60_000 }).toMatch(/^快照库检查完毕：发现 [2-9] 个问题。$/)
+    expect(await check.locator('[data-testid=store-problem]').allInnerTexts()).toContain(
+      `虚拟机“snaplab”的快照 “clean prompt” (snap-0001)：1 个内存页缺失或损坏（客户机第 ${damage.page} 页）。恢复到该快照会被拒绝；请删除它，或从归档重新导入该虚拟机。`
+    )
+    await shot('snapshots-check-zh-CN')
+
     damage.repair()
+    await panel.locator('[data-action=check-store]').click()
+    await expect.poll(() => check.locator('strong').innerText(), { timeout: 60_000 }).toMatch(/^快照库检查完毕：\d 台虚拟机的 \d+ 个快照.*所有清单和内存页均完好。$/)
     await revert()
     await page.locator('[data-testid=notice]', { hasText: '恢复到 snap-0001' }).waitFor({ timeout: 60_000 })
     expect(await state()).toBe('paused')

@@ -74,6 +74,19 @@ export const ArchiveUploadReplySchema = z.union([
   z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }) })
 ])
 
+/** The store check (fsck): counts, and each problem as an error code with its parameters (VMs by name). */
+export const SnapshotCheckSchema = z.strictObject({
+  ok: z.boolean(),
+  vms: z.number(),
+  snapshots: z.number(),
+  pages: z.number(),
+  packBytes: z.number(),
+  /** Leftovers of interrupted writes: harmless, removed when the store is next opened. */
+  leftovers: z.number(),
+  problems: z.array(z.strictObject({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
+})
+export type SnapshotCheckDto = z.infer<typeof SnapshotCheckSchema>
+
 export const snapshotCommands = {
   /** The VM's snapshot tree (empty for a VM without snapshots). */
   'snapshots.list': defineCommand(z.strictObject({ vmId: IdSchema }), SnapshotTreeSchema),
@@ -97,6 +110,8 @@ export const snapshotCommands = {
     z.strictObject({ mode: z.enum(['save', 'open']), suggestedName: z.string().max(200) }),
     z.strictObject({ path: z.string().nullable() })
   ),
+  /** Check the whole store as fsck does (reads every manifest and page, changes nothing). */
+  'snapshots.check': defineCommand(z.strictObject({}), SnapshotCheckSchema),
   /** Archives in the service's archive folder. */
   'snapshots.archives': defineCommand(z.strictObject({}), z.strictObject({ folder: z.string(), archives: z.array(ArchiveInfoSchema) })),
   /** Import an archive (from the archive folder, or at `path` on the desktop) as a new VM; an existing name is

@@ -83,6 +83,11 @@ describe.runIf(existsSync(join(GUEST_DIR, 'kernel.elf')))('snapshots through the
     const importedTree = await h['snapshots.list']({ vmId: imported.id }, service)
     expect(importedTree.snapshots.map((s) => s.description)).toEqual(['at the prompt'])
 
+    // the store check through the service: three VMs, three snapshots sharing their pages, nothing wrong
+    const check = await h['snapshots.check']({}, service)
+    expect(check).toMatchObject({ ok: true, vms: 3, snapshots: 3, problems: [], leftovers: 0 })
+    expect(check.pages).toBe(taken.snapshot.nonZeroBytes / 4096)
+
     await h['snapshots.delete']({ vmId: vm.id, snapshotId: 'snap-0001' }, service)
     expect((await h['snapshots.list']({ vmId: vm.id }, service)).snapshots).toEqual([])
     await service.stop(vm.id)

@@ -15,6 +15,8 @@ export interface FsckProblem {
   code: string
   file: string
   message: string
+  /** The parameters the code's message names (vm and snapshot are ids): the app translates code + params. */
+  params: Record<string, string | number>
 }
 
 export interface FsckReport {
@@ -42,26 +44,27 @@ export function fsckStore(dir: string): FsckReport {
   const report: FsckReport = { ok: false, problems: [], leftovers: [], vms: 0, snapshots: 0, packs: 0, pages: 0, packBytes: 0 }
   const headerFile = path.join(dir, 'store.json')
   if (!fs.existsSync(headerFile)) {
-    report.problems.push({ code: 'SNAPSHOT_STORE_VERSION', file: headerFile, message: `${dir} is not a snapshot store (no store.json)` })
+    report.problems.push({ code: 'SNAPSHOT_STORE_VERSION', file: headerFile, message: `${dir} is not a snapshot store (no store.json)`, params: { dir, found: 'none', supported: 1 } })
     return report
   }
   let store
   try {
     store = openSnapshotStore(dir, { clock: () => 0, recover: false })
   } catch (err) {
-    report.problems.push({ code: (err as { code?: string }).code ?? 'SNAPSHOT_STORE_VERSION', file: headerFile, message: errorText(err) })
+    const params = (err as { params?: Record<string, string | number> }).params ?? { dir }
+    report.problems.push({ code: (err as { code?: string }).code ?? 'SNAPSHOT_STORE_VERSION', file: headerFile, message: errorText(err), params })
     return report
   }
-  for (const d of store.damaged) report.problems.push({ code: d.code, file: d.file, message: d.message })
-  for (const d of store.pages.damaged) report.problems.push({ code: 'SNAPSHOT_PACK_CORRUPT', file: d.file, message: `Page pack ${d.file} is damaged: ${d.reason}` })
+  for (const d of store.damaged) report.problems.push({ code: d.code, file: d.file, message: d.message, params: d.params })
+  for (const d of store.pages.damaged) {
+    report.problems.push({ code: 'SNAPSHOT_PACK_CORRUPT', file: d.file, message: `Page pack ${d.file} is damaged: ${d.reason}`, params: { pack: path.basename(d.file), reason: d.reason } })
+  }
   const corrupt = new Set<string>()
   for (const bad of store.pages.verifyAll()) {
     bad.badHashes.forEach((h) => corrupt.add(h))
-    report.problems.push({
-      code: 'SNAPSHOT_PACK_CORRUPT',
-      file: bad.file,
-      message: `Page pack ${bad.file} is damaged: ${bad.badSlots.length} page(s) do not match their hash (slots ${pageListText(bad.badSlots)})`
-    })
+    const reason = `${bad.badSlots.length} page(s) do not match their hash (slots ${pageListText(bad.badSlots)})`
+    const params = { pack: path.basename(bad.file), reason, count: bad.badSlots.length, slots: pageListText(bad.badSlots) }
+    report.problems.push({ code: 'SNAPSHOT_PACK_CORRUPT', file: bad.file, message: `Page pack ${bad.file} is damaged: ${reason}`, params })
   }
   const used = new Set<string>()
   for (const vm of store.listVms()) {
@@ -70,13 +73,13 @@ export function fsckStore(dir: string): FsckReport {
     const ids = new Set(snaps.map((s) => s.id))
     const recFile = path.join(dir, 'vms', vm.vmId, 'vm.json')
     if (vm.current !== null && !ids.has(vm.current)) {
-      report.problems.push({ code: 'SNAPSHOT_NOT_FOUND', file: recFile, message: `VM ${vm.vmId}: current snapshot ${vm.current} does not exist` })
+      report.problems.push({ code: 'SNAPSHOT_NOT_FOUND', file: recFile, message: `VM ${vm.vmId}: current snapshot ${vm.current} does not exist`, params: { vm: vm.vmId, snapshot: vm.current } })
     }
     for (const s of snaps) {
       report.snapshots++
       const file = path.join(dir, 'vms', vm.vmId, 'snapshots', `${s.id}.json`)
       if (s.parent !== null && !ids.has(s.parent)) {
-        report.problems.push({ code: 'SNAPSHOT_NOT_FOUND', file, message: `Snapshot ${s.id} of VM ${vm.vmId}: parent ${s.parent} does not exist` })
+        report.problems.push({ code: 'SNAPSHOT_NOT_FOUND', file, message: `Snapshot ${s.id} of VM ${vm.vmId}: parent ${s.parent} does not exist`, params: { vm: vm.vmId, snapshot: s.parent } })
       }
       const m = store.manifest(vm.vmId, s.id)
       const bad: number[] = []
@@ -89,7 +92,8 @@ export function fsckStore(dir: string): FsckReport {
         report.problems.push({
           code: 'SNAPSHOT_PAGES_CORRUPT',
           file,
-          message: `Snapshot ${s.id} of VM ${vm.vmId}: ${bad.length} page(s) missing or corrupt (${pageListText(bad)})`
+          message: `Snapshot ${s.id} of VM ${vm.vmId}: ${bad.length} page(s) missing or corrupt (${pageListText(bad)})`,
+          params: { vm: vm.vmId, snapshot: s.id, count: bad.length, pages: pageListText(bad) }
         })
       }
     }

@@ -14,6 +14,7 @@ import * as path from 'node:path'
 import { PAGE_SIZE, type MigratableVm } from '../vmm/vm-state'
 import { type DurableIo, TEMP_SUFFIX, fsyncDir, mkdirDurable, nodeIo, unlinkDurable, writeFileAtomic } from './durable-io'
 import { errorText, snapshotError } from './errors'
+import { EngineError } from '../errors'
 import type { LiveCopyOptions } from './live-copy'
 import { type CaptureOptions, type Captured, type ProgressFn, captureVm } from './capture'
 import { type RestorePlan, type RevertOptions, type RevertResult, restoreVm } from './restore'
@@ -95,6 +96,8 @@ export interface DamagedFile {
   file: string
   code: string
   message: string
+  /** The error's parameters (as its code's message names them). */
+  params: Record<string, string | number>
 }
 
 /** A delta page list builds on its parent's; after this many links a snapshot stores its list in full again, so
@@ -223,7 +226,8 @@ export class SnapshotStore {
 
   private noteDamage(file: string, err: unknown): void {
     const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'SNAPSHOT_MANIFEST_CORRUPT'
-    this.damaged.push({ file, code, message: errorText(err) })
+    const params = err instanceof EngineError ? err.params : { file, reason: errorText(err) }
+    this.damaged.push({ file, code, message: errorText(err), params })
   }
 
   private addRefs(m: SnapshotManifest, delta: number): void {

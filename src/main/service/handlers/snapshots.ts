@@ -13,6 +13,7 @@ import { LEGACY_BOOT, VmBootSchema } from '../../../shared/contract'
 import { WorkbenchError } from '../../../shared/errors'
 import { EngineError } from '../../engine/errors'
 import { exportVmArchive, importVmArchive, readArchiveHeader } from '../../engine/snapshot/archive'
+import { fsckStore } from '../../engine/snapshot/fsck'
 import type { SnapshotInfo, SnapshotStore, Progress } from '../../engine/snapshot/store'
 import { StoreKeeper } from '../../engine/snapshot/keeper'
 import type { WorkbenchService } from '../workbench-service'
@@ -305,6 +306,18 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
     if (!s.opts.pickFile) throw new WorkbenchError('SNAPSHOT_NO_FILE_DIALOG', {})
     return { path: await s.opts.pickFile(req.mode, req.suggestedName) }
   },
+
+  'snapshots.check': (_req, s) =>
+    keeperOf(s).run((store) => {
+      const r = fsckStore(storeDir(s)) // only reads; inside the queue so no operation writes meanwhile
+      const problems = r.problems.map((p) => {
+        const def = s.vms.list().find((v) => v.id === p.params.vm)
+        if (!def) return { code: p.code, params: p.params }
+        const named = inUserTerms(new WorkbenchError(p.code, p.params), def, (snap) => descriptionOf(store, def.id, snap)) as WorkbenchError
+        return { code: p.code, params: named.params }
+      })
+      return { ok: r.ok, vms: r.vms, snapshots: r.snapshots, pages: r.pages, packBytes: r.packBytes, leftovers: r.leftovers.length, problems }
+    }),
 
   'snapshots.archives': (_req, s) => {
     const folder = archiveDir(s)

@@ -23,6 +23,15 @@ export default {
     reverted: 'Reverted to {snapshot} in {ms} ms: {read} pages read, {kept} unchanged pages verified in place.',
     taken: 'Snapshot {snapshot} taken in {ms} ms: {written} new pages written.',
     cloned: 'VM “{name}” created from the snapshot.',
+    check: {
+      button: 'Check store',
+      running: 'Checking every snapshot and page…',
+      ok: 'Store checked: {snapshots} snapshot(s) of {vms} VM(s), {pages} stored pages ({size}). Every manifest and page checks out.',
+      problems: 'Store checked: {count} problem(s) found.',
+      pagesCorrupt: 'Snapshot {snapshot} of VM “{vm}”: {count} memory page(s) missing or corrupt (guest page {pages}). Reverting to it is refused; delete it, or import the VM again from an archive.',
+      packPages: 'The page file {pack} of the snapshot store is damaged: {count} page(s) do not match their hash (slots {slots}).',
+      leftovers: '{count} leftover file(s) of interrupted writes (harmless, removed at the next start).'
+    },
     progress: {
       started: { take: 'Taking snapshot…', revert: 'Reverting…', export: 'Exporting…', upload: 'Uploading…', import: 'Importing…' },
       take: 'Taking snapshot… {done} of {total} pages',

@@ -23,6 +23,15 @@ export default {
     reverted: '已在 {ms} 毫秒内恢复到 {snapshot}：读取 {read} 页，原地校验未变化的 {kept} 页。',
     taken: '已在 {ms} 毫秒内创建快照 {snapshot}：写入 {written} 个新页。',
     cloned: '已从快照创建虚拟机“{name}”。',
+    check: {
+      button: '检查快照库',
+      running: '正在检查所有快照和内存页…',
+      ok: '快照库检查完毕：{vms} 台虚拟机的 {snapshots} 个快照，已存储 {pages} 个内存页（{size}）。所有清单和内存页均完好。',
+      problems: '快照库检查完毕：发现 {count} 个问题。',
+      pagesCorrupt: '虚拟机“{vm}”的快照 {snapshot}：{count} 个内存页缺失或损坏（客户机第 {pages} 页）。恢复到该快照会被拒绝；请删除它，或从归档重新导入该虚拟机。',
+      packPages: '快照库的页文件 {pack} 已损坏：{count} 个内存页与其哈希不符（槽位 {slots}）。',
+      leftovers: '有 {count} 个中断写入留下的临时文件（无害，下次启动时删除）。'
+    },
     progress: {
       started: { take: '正在创建快照…', revert: '正在恢复…', export: '正在导出…', upload: '正在上传…', import: '正在导入…' },
       take: '正在创建快照… 第 {done} / {total} 页',
