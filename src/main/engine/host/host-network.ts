@@ -104,7 +104,9 @@ class VmPort implements VmNetwork {
     if (!this.member) return
     // never behind the host's present; a clock that jumped ahead (a loaded state) keeps its mapping: the other VMs
     // hold it back until they get there
-    this.offset = Math.max(this.offset, this.net.events.present - this.member.clockNow())
+    // whole cycles: guest time + offset and back must be exact (a fractional offset rounds above 2^31 ns, and a
+    // sleeping VM then never quite reaches its own timer: it stalled, and a migration's probe got no answer)
+    this.offset = Math.max(this.offset, Math.ceil(this.net.events.present - this.member.clockNow()))
     this.attachClock()
   }
 

@@ -119,7 +119,7 @@ export class HostRuntime {
     if (!this.opts.paceIdle || !slot.vm.setPace) return
     slot.anchorMs = this.opts.now()
     slot.anchorCycles = slot.vm.stats().virtualCycles
-    slot.vm.setPace(() => slot.anchorCycles + Math.max(0, this.opts.now() - slot.anchorMs) * CYCLES_PER_MS)
+    slot.vm.setPace(() => slot.anchorCycles + Math.floor(Math.max(0, this.opts.now() - slot.anchorMs) * CYCLES_PER_MS))
   }
 
   pause(vmId: string): void {

@@ -437,7 +437,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   }
 
   wakeAt(t: number): void {
-    if (t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = t // it slept until the frame came
+    if (t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = Math.ceil(t) // it slept until the frame came (whole cycles)
   }
 
   advanceTo(t: number): void {
@@ -551,7 +551,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
 
   /** A sleeping vCPU's clock moves to `t` (it slept until then). */
   private sleepTo(t: number): void {
-    if (t !== Infinity && t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = t
+    if (t !== Infinity && t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = Math.ceil(t)
   }
 
   /** The run loop of a VM on a host network (host/host-network.ts): short runs that end at the next network event,
@@ -659,7 +659,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   /** Run `cycles` of virtual time (migrations, live snapshots, tests): on a host network, lagging VMs are run
    * forward; an asleep guest sleeps to the target (within its pace, if it has one). */
   runFor(cycles: number): void {
-    const target = this.hart.now() + cycles
+    const target = Math.ceil(this.hart.now() + cycles) // the clock counts whole cycles
     while (this.haltState === null && this.missingPage < 0) {
       const now = this.hart.now()
       const left = target - now
