@@ -84,8 +84,17 @@ describe('WorkbenchService', () => {
     await until(() => consoleText(service, vm.id).endsWith('HI'))
 
     await service.pause(vm.id)
-    await new Promise((r) => setTimeout(r, 150)) // let the last running slice's sample arrive
-    const frozen = service.vms.rt(vm.id).stats?.instructions
+    // the last running slice's sample comes in the worker's next batch: wait until the count holds still
+    let last = -1
+    let since = performance.now()
+    const frozen = await until(() => {
+      const n = service.vms.rt(vm.id).stats?.instructions ?? 0
+      if (n !== last) {
+        last = n
+        since = performance.now()
+      }
+      return performance.now() - since >= 300 ? n : null
+    }, 30_000)
     await new Promise((r) => setTimeout(r, 200))
     expect(service.vms.rt(vm.id).stats?.instructions).toBe(frozen)
     await service.resume(vm.id)
