@@ -97,6 +97,8 @@ describe.skipIf(skip !== null)(`keyboard and 简体中文 review in chromium${sk
     const { page } = s
     await page.setViewportSize({ width: 1024, height: 640 })
     await page.click('[data-testid=back]')
+    // back on the list, the keyboard is on the row of the VM just left
+    await expect.poll(() => page.locator('tr[data-vm="kbd-mig"] .link:focus').count()).toBe(1)
     await page.selectOption('[data-testid=language]', 'zh-CN')
     await page.getByRole('heading', { name: '虚拟机' }).waitFor()
     const seen: Record<string, string> = {}

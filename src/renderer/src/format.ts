@@ -8,6 +8,11 @@ export function compact(n: number): string {
   return n.toFixed(a > 0 && a < 10 ? 1 : 0)
 }
 
+/** A byte count with an SI prefix and a space before the unit, as the rest of the app writes units: '223 kB'. */
+export function bytesSi(n: number): string {
+  return `${compact(n)} B`.replace(/(\d)([kMG]) B$/, '$1 $2B')
+}
+
 export function grouped(n: number): string {
   return Math.round(n).toLocaleString('en-US')
 }

@@ -12,7 +12,11 @@ export interface StatsHistory {
   ips: number[]
   dirty: number[]
   exits: Map<string, number[]>
+  /** Virtual cycles at each sample (for the virtual ÷ wall ratio over the window). */
+  virtual: number[]
   last: VmStatsSample | null
+  /** The VM moved host (its wall clock restarted, its virtual clock did not): a single sample's totals do not pair. */
+  moved: boolean
 }
 
 type SerialListener = (bytes: Uint8Array) => void
@@ -45,7 +49,8 @@ export const useVms = defineStore('vms', () => {
   function record(s: VmStatsSample): void {
     let h = history.value.get(s.id)
     if (!h || (h.wallMs.length > 0 && s.wallMs < (h.wallMs.at(-1) ?? 0))) {
-      h = { wallMs: [], ips: [], dirty: [], exits: new Map(), last: null }
+      const moved = !!h?.last && s.virtualCycles >= h.last.virtualCycles
+      h = { wallMs: [], ips: [], dirty: [], exits: new Map(), virtual: [], last: null, moved }
       history.value.set(s.id, h)
     }
     const push = (arr: number[], v: number): void => {
@@ -55,6 +60,7 @@ export const useVms = defineStore('vms', () => {
     push(h.wallMs, s.wallMs)
     push(h.ips, s.rates.instructionsPerSec)
     push(h.dirty, s.rates.dirtyPagesPerSec)
+    push(h.virtual, s.virtualCycles)
     for (const [reason, rate] of Object.entries(s.rates.exitsPerSec)) {
       let arr = h.exits.get(reason)
       if (!arr) h.exits.set(reason, (arr = new Array<number>(Math.max(0, h.wallMs.length - 1)).fill(0)))

@@ -92,6 +92,7 @@ export default {
     back: 'All VMs',
     console: 'Serial console',
     consoleHint: "Click the console and type: keys go to the guest's UART.",
+    consoleStopped: 'The VM is not running: this is its last output. Start it to type again.',
     charts: {
       ips: 'Instructions / s',
       exits: 'VM exits / s by reason',

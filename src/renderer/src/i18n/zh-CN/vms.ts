@@ -92,6 +92,7 @@ export default {
     back: '所有虚拟机',
     console: '串口控制台',
     consoleHint: '点击控制台后输入：按键会发送到客户机的 UART。',
+    consoleStopped: '虚拟机未运行：这是它最后的输出。启动后才能再次输入。',
     charts: {
       ips: '每秒指令数',
       exits: '按原因分类的每秒 VM 退出',
