@@ -5,7 +5,7 @@
 // migrating (target <= 25%).
 //   npx tsx bench/migration.ts [--pairs N] [--warmup N] [--only busy|sleeping] [--verify off|written|full]
 //                              [--profile DIR] [--destination same|worker] [--guest engine|synthetic]
-//                              [--pages W] [--rate R]
+//                              [--pages W] [--rate R] [--xbzrle]
 // Two dirtiers, same working set and dirty rate:
 //   busy (the primary figure): `dirty.spin=1`, the dirtier polls the clock between writes, so the vCPU is
 //     always busy, as in QEMU's migration-test guest; the peer then costs what simulating this guest costs.
@@ -26,6 +26,8 @@
 // worker): its work then overlaps the source's when a core is free. Default: same thread (all work counted).
 // --profile DIR writes V8 CPU profiles of the first counted pair: DIR/<label>-migration.cpuprofile (the migration
 // window alone) and DIR/<label>-peer.cpuprofile (open them in Chrome DevTools or summarise their self times).
+// --xbzrle: with QEMU's xbzrle capability (re-sent pages as deltas against a cache of sent pages; default off, as
+// in QEMU), to measure the cache's cost.
 // --guest synthetic uses the test dirtier (tests/unit/migration/dirtier-vm.ts): no kernel, nearly free to run,
 // so its figures measure the migration machinery alone.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -60,6 +62,7 @@ const workingSet = Number(arg('pages', '16384'))
 const rate = Number(arg('rate', '20000'))
 const guestKind = arg('guest', 'engine')
 const verify = arg('verify', 'off') as RamCheck
+const xbzrle = args.includes('--xbzrle')
 const only = arg('only', '')
 const profileDir = arg('profile', '')
 const pairs = Math.max(1, Number(arg('pairs', arg('repeat', '5'))))
@@ -291,7 +294,7 @@ interface Migrated {
 
 /** Migrate `src` to a fresh VM; afterwards check both RAMs equal and time the verification digests apart. */
 async function migrate(guest: Guest, src: Vm, measureFull: boolean, profile: string | null): Promise<Migrated> {
-  const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND }
+  const params: Partial<MigrationParams> = { 'max-bandwidth': GIGABIT_PER_SECOND, xbzrle }
   const startCycles = src.virtualCycles
   const clock: Clock = { guest: 0, send: 0, receive: 0 }
   const { port1, port2 } = new MessageChannel()
@@ -424,6 +427,8 @@ function report(label: string, runs: Pair[]): void {
   p('virtual_total_time', `${info['total-time'].toFixed(1)} ms`)
   p('virtual_downtime', `${(info.downtime ?? 0).toFixed(2)} ms`)
   p('transferred', `${(info.transferred / 2 ** 20).toFixed(1)} MiB (${info.normal} normal, ${info.duplicate} zero pages)`)
+  const xc = info['xbzrle-cache']
+  if (xc) p('xbzrle_cache', `${xc.pages} pages as deltas (${(xc.bytes / 2 ** 20).toFixed(1)} MiB), ${xc['cache-miss']} misses, ${xc.overflow} overflows`)
   p('guest_cycles_migrating', `${runs[0].guestCycles} cycles (the guest is paused during the downtime)`)
   p('guest_cycles_peer', `${runs[0].peerCycles} cycles`)
   p('pairs', `${runs.length} counted (medians below)`)
@@ -460,7 +465,7 @@ function report(label: string, runs: Pair[]): void {
 
 async function main(): Promise<void> {
   console.log(
-    `migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s, RAM verification ${verify}, destination in ${destinationThread === 'same' ? 'this thread' : 'a worker thread'}; ${warmups} warm-up + ${pairs} counted pairs per scenario, load average ${loadavg()[0].toFixed(1)}`
+    `migration of a ${MEMORY_MIB} MiB guest, working set ${workingSet} pages, ${rate} pages/s, link 1 Gbit/s${xbzrle ? ', xbzrle' : ''}, RAM verification ${verify}, destination in ${destinationThread === 'same' ? 'this thread' : 'a worker thread'}; ${warmups} warm-up + ${pairs} counted pairs per scenario, load average ${loadavg()[0].toFixed(1)}`
   )
   const t0 = performance.now()
   const scenarios: [string, boolean][] = guestKind === 'engine' ? [['busy', true], ['sleeping', false]] : [['sleeping', false]]

@@ -7,7 +7,7 @@ import { migrationBlockers, type RefusalReason, type VmDescriptor } from './bloc
 import type { MigrationChannel } from './channel'
 import { ControlInbox, linkDownError, yieldToEventLoop } from './inbox'
 import { resolveMigrationParams, type MigrationParams } from './params'
-import { isZeroPage, ramDigest, sha256Hex, stateToCanonicalJson, type RamCheck } from './state-hash'
+import { ramDigest, sha256Hex, stateToCanonicalJson, zeroPageTest, type RamCheck } from './state-hash'
 import { cloneInfo, emptyInfo, type MigrationInfo, type MigrationStatus, type SwitchoverReason } from './stats'
 import {
   encodeControl,
@@ -101,8 +101,10 @@ export class MigrationSource {
   private readonly info: MigrationInfo
   private readonly pageCount: number
   private readonly xbzrle: XbzrleCache | null
-  /** Guest RAM as a Buffer (page compares without allocating). */
+  /** Guest RAM as a Buffer (page copies without allocating). */
   private readonly ramBuf: Buffer
+  /** Whether a page of guest RAM holds only zeros (state-hash.ts zeroPageTest). */
+  private readonly zeroPage: (index: number) => boolean
   /** Pages that may hold data: the VM's written-page record when dirty logging started, plus every page the
    * dirty log reported since. A page outside it is sent as a zero page without being read. null = read all. */
   private written: Uint8Array | null = null
@@ -132,6 +134,7 @@ export class MigrationSource {
     this.channel = opts.channel
     this.pageCount = Math.floor(opts.vm.ram.length / PAGE_SIZE)
     this.ramBuf = Buffer.from(opts.vm.ram.buffer, opts.vm.ram.byteOffset, opts.vm.ram.byteLength)
+    this.zeroPage = zeroPageTest(opts.vm.ram)
     const v = opts.verifyRam
     this.ramCheck = v === undefined ? 'written' : v === true ? 'full' : v === false ? 'off' : v
     this.info = emptyInfo(opts.vm.ram.length)
@@ -343,18 +346,30 @@ export class MigrationSource {
 
   private isZero(index: number): boolean {
     const w = this.written
-    return (w !== null && w[index] === 0) || isZeroPage(this.ramBuf, index)
+    return (w !== null && w[index] === 0) || this.zeroPage(index)
   }
 
-  /** Append page `index` to the frame: a zero marker, an XBZRLE delta against its cached copy, or raw. */
-  private addPage(w: PagesFrameWriter, index: number): void {
-    const cache = this.xbzrle
-    if (this.isZero(index)) {
-      cache?.putZero(index) // QEMU caches zero pages too: a later small write encodes small
-      this.info.duplicate++
-      w.addZero(index)
-      return
+  /** Append `pages[i]` to the frame, and with a zero page the zero pages that follow it (consecutive indices) as
+   * one run; returns the position after what was added. */
+  private addPages(w: PagesFrameWriter, pages: Uint32Array, i: number): number {
+    const first = pages[i]
+    if (!this.isZero(first)) {
+      this.addData(w, first)
+      return i + 1
     }
+    let j = i + 1
+    while (j < pages.length && pages[j] === pages[j - 1] + 1 && this.isZero(pages[j])) j++
+    const cache = this.xbzrle
+    // QEMU caches zero pages too: a later small write encodes small
+    if (cache) for (let k = i; k < j; k++) cache.putZero(pages[k])
+    this.info.duplicate += j - i
+    w.addZeroRun(first, j - i)
+    return j
+  }
+
+  /** Append page `index`, which holds data: an XBZRLE delta against its cached copy, or raw. */
+  private addData(w: PagesFrameWriter, index: number): void {
+    const cache = this.xbzrle
     const off = index * PAGE_SIZE
     const stats = this.info['xbzrle-cache']
     if (cache && stats) {
@@ -410,7 +425,7 @@ export class MigrationSource {
       this.checkStop()
       const w = new PagesFrameWriter(this.pool.pop() ?? spareFrames.pop() ?? new ArrayBuffer(FRAME_CAPACITY))
       w.begin(this.seq++)
-      while (i < pages.length && w.count < MAX_FRAME_ENTRIES && w.room(MAX_ENTRY_BYTES)) this.addPage(w, pages[i++])
+      while (i < pages.length && w.count < MAX_FRAME_ENTRIES && w.room(MAX_ENTRY_BYTES)) i = this.addPages(w, pages, i)
       const frame = w.finish()
       const ns = this.linkNs(frame.length)
       bytes += frame.length

@@ -1,6 +1,7 @@
 // The migration wire format. Every frame is a Uint8Array whose first byte is its type.
 //   PAGES: u8 type | u32 seq | u32 count | entries, each u32 page index | u8 kind | payload
-//          kind 0 = zero page (no payload), 1 = raw page (PAGE_SIZE bytes), 2 = XBZRLE delta (u16 length + bytes)
+//          kind 0 = zero page (no payload), 1 = raw page (PAGE_SIZE bytes), 2 = XBZRLE delta (u16 length + bytes),
+//          3 = a run of zero pages from the index on (u32 page count)
 //   STATE: u8 type | UTF-8 JSON of the machine state (snapshot/state-codec encoding)
 //   control frames: u8 type | UTF-8 JSON body
 // All integers little-endian. Nothing but these bytes crosses between source and destination.
@@ -19,9 +20,13 @@ export const FRAME_RETURN = 4
 export const PAGE_ZERO = 0
 export const PAGE_RAW = 1
 export const PAGE_XBZRLE = 2
+/** Consecutive zero pages as one entry: round 0 of a mostly unused guest is tens of thousands of them (a 256 MiB
+ * guest with 16,500 pages of data: 49,000 zero pages, 192 frames of 5-byte markers, now a handful of entries). */
+export const PAGE_ZERO_RUN = 3
 
 export const PAGES_HEADER_BYTES = 9
 export const PAGE_ENTRY_HEADER_BYTES = 5
+export const ZERO_RUN_ENTRY_BYTES = PAGE_ENTRY_HEADER_BYTES + 4
 
 /** Control messages in both directions. */
 export type ControlMessage =
@@ -142,6 +147,17 @@ export class PagesFrameWriter {
     this.entry(index, PAGE_ZERO)
   }
 
+  /** `count` zero pages from `index` on (one entry; a single page is a plain zero marker). */
+  addZeroRun(index: number, count: number): void {
+    if (count === 1) {
+      this.addZero(index)
+      return
+    }
+    this.entry(index, PAGE_ZERO_RUN)
+    this.view.setUint32(this.o, count, true)
+    this.o += 4
+  }
+
   /** A raw page: PAGE_SIZE bytes of `src` from `offset` (pass a Buffer to copy without a view per page). */
   addRaw(index: number, src: Uint8Array, offset: number): void {
     this.entry(index, PAGE_RAW)
@@ -164,7 +180,8 @@ export class PagesFrameWriter {
   }
 }
 
-/** Calls `visit` for each entry of a PAGES frame (payload is a view into the frame). Returns the sequence number. */
+/** Calls `visit` for each page of a PAGES frame (payload is a view into the frame; each page of a zero run is
+ * visited as a zero page). Returns the sequence number. */
 export function decodePages(
   frame: Uint8Array,
   visit: (index: number, kind: number, payload: Uint8Array | null) => void
@@ -186,6 +203,10 @@ export function decodePages(
       const len = dv.getUint16(o, true)
       visit(index, kind, frame.subarray(o + 2, o + 2 + len))
       o += 2 + len
+    } else if (kind === PAGE_ZERO_RUN) {
+      const n = dv.getUint32(o, true)
+      o += 4
+      for (let k = 0; k < n; k++) visit(index + k, PAGE_ZERO, null)
     } else {
       throw new RangeError(`bad page kind ${kind}`)
     }
