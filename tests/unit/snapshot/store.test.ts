@@ -133,6 +133,7 @@ describe('snapshot store', () => {
     const c = store.clone('vm1', s, 'vm2', 'lab copy')
     expect(store.pages.diskBytes()).toBe(packBytes)
     expect(c.definition.name).toBe('lab copy')
+    expect(store.manifest('vm2', c.snapshotId).description).toBe(`prepared lab (clone of lab, ${s})`) // VM vm1 by its name
     const other = new SyntheticVm({ pages: 128, seed: 99 })
     store.revert('vm2', c.snapshotId, other)
     expect(fingerprint(other)).toBe(fp)

@@ -511,13 +511,14 @@ export class SnapshotStore {
     const m = this.manifest(vmId, snapId)
     if (this.vms.has(newVmId) || fs.existsSync(this.vmDir(newVmId))) throw snapshotError('SNAPSHOT_VM_EXISTS', { vm: newVmId })
     const definition: JsonObject = 'name' in m.definition ? { ...m.definition, name: newName } : m.definition
+    const source = this.vms.get(vmId)?.name ?? vmId // the user knows the VM by its name
     const first: SnapshotManifest = {
       ...m,
       id: snapshotIdOf(1),
       vmId: newVmId,
       parent: null,
       time: this.clock(),
-      description: m.description ? `${m.description} (clone of ${vmId}/${snapId})` : `clone of ${vmId}/${snapId}`,
+      description: m.description ? `${m.description} (clone of ${source}, ${snapId})` : `clone of ${source}, ${snapId}`,
       definition,
       formatVersion: MANIFEST_VERSION,
       memory: encodePageList(pageList(m), null),

@@ -280,6 +280,7 @@ export const snapshotHandlers: Handlers<keyof typeof snapshotCommands> = {
       throw err
     }
     s.emit('snapshots.changed', { vmId: def.id })
+    prewarmRevert(s, def) // a clone runs by being reverted to its snapshot
     return emitState(s, def.id)
   },
 
