@@ -74,11 +74,13 @@ describe.runIf(existsSync(KERNEL))('revert into a freshly built VM', () => {
     dir = tempDir()
     const store = openSnapshotStore(dir, { clock: testClock() })
     store.createVm('k', 'kernel', { name: 'kernel' })
-    const src = build('hardware-assisted', 16)
+    // 48 MiB: above glibc's largest mmap threshold (32 MiB), so every VM's RAM is a fresh mapping; a smaller
+    // buffer may come from memory the allocator kept from an earlier one and then needs no faults either
+    const src = build('hardware-assisted', 48)
     randomFillSync(src.ram, 0, 12 << 20) // 3072 non-zero pages, the kernel image among them
     const snap = store.take('k', src).snapshot.id
     const revertInto = (): { faults: number; pagesRead: number } => {
-      const vm = build('hardware-assisted', 16)
+      const vm = build('hardware-assisted', 48)
       const f0 = process.resourceUsage().minorPageFault
       const r = store.revert('k', snap, vm, { freshExcept: freshVmPages(elf) })
       const faults = process.resourceUsage().minorPageFault - f0
@@ -89,7 +91,7 @@ describe.runIf(existsSync(KERNEL))('revert into a freshly built VM', () => {
     const cold = revertInto()
     expect(cold.pagesRead).toBeGreaterThan(3000)
     expect(cold.faults).toBeGreaterThan(cold.pagesRead * 0.9)
-    warm(hostRamBytes({ memoryMiB: 16, mode: 'hardware-assisted' }))
+    warm(hostRamBytes({ memoryMiB: 48, mode: 'hardware-assisted' }))
     const pooled = revertInto()
     expect(pooled.pagesRead).toBe(cold.pagesRead)
     expect(pooled.faults).toBeLessThan(300)
