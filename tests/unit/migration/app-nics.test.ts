@@ -42,9 +42,12 @@ describe('app-driven migration of web VMs on the emulated NIC and VF + virtio fa
       expectBlip(r, nic)
       expect(service.vms.get(id).hostId).toBe(target)
       if (nic === 'vf-failover') {
-        // QEMU's order: setup → wait-unplug (the guest releases its VF) → active; back on a VF at the destination
+        // QEMU's order: setup → wait-unplug (the guest releases its VF) → active; back on a VF at the destination.
+        // wait-unplug lasts a fraction of a virtual ms, so the service's rate-limited records may not show it (the
+        // engine test, migration/failover, sees every status); the time spent in it is in the record
         const statuses = [...new Set(progress.filter((p) => p.id === started.id).map((p) => p.info.status))]
-        expect(statuses.slice(0, 3)).toEqual(['setup', 'wait-unplug', 'active'])
+        expect(statuses.filter((s) => s !== 'wait-unplug').slice(0, 2)).toEqual(['setup', 'active'])
+        if (statuses.includes('wait-unplug')) expect(statuses.indexOf('wait-unplug')).toBeLessThan(statuses.indexOf('active'))
         expect(r.info.failover?.['unplug-time']).toBeGreaterThan(0)
         expect(r.info.failover?.['surprise-removal']).toBe(false)
         expect(r.info.failover?.destination).toBe('primary')
