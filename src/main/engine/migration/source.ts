@@ -23,7 +23,7 @@ import {
   type ControlMessage,
   type PageEntry
 } from './wire'
-import { XbzrleCache, xbzrleEncode } from './xbzrle'
+import { XbzrleCache, xbzrleEncodeInto } from './xbzrle'
 import { failoverOf, type FailoverNic } from '../devices/net/failover'
 
 /** Raw pages per PAGES frame (1 MiB of page data). */
@@ -101,6 +101,8 @@ export class MigrationSource {
   private readonly info: MigrationInfo
   private readonly pageCount: number
   private readonly xbzrle: XbzrleCache | null
+  /** Where XBZRLE deltas are encoded before they are copied into the frame. */
+  private readonly deltaScratch = new Uint8Array(PAGE_SIZE + 16)
   /** Guest RAM as a Buffer (page copies without allocating). */
   private readonly ramBuf: Buffer
   /** Whether a page of guest RAM holds only zeros (state-hash.ts zeroPageTest). */
@@ -217,6 +219,7 @@ export class MigrationSource {
     // the guest stays here (cancelled, failed in pre-copy): its VF goes back in, as QEMU re-plugs the primary
     if (usable && this.unplugged) this.unplugged.plug()
     while (this.pool.length > 0 && spareFrames.length < ACK_WINDOW + 2) spareFrames.push(this.pool.pop() as ArrayBuffer)
+    this.xbzrle?.release()
     this.info.status = status
     this.info.error = error
     if (status === 'completed') {
@@ -376,12 +379,12 @@ export class MigrationSource {
       const page = this.vm.ram.subarray(off, off + PAGE_SIZE)
       const old = cache.get(index)
       if (old) {
-        const delta = xbzrleEncode(old, page, PAGE_SIZE - 256)
+        const n = xbzrleEncodeInto(old, page, PAGE_SIZE - 256, this.deltaScratch)
         cache.put(index, page)
-        if (delta) {
+        if (n >= 0) {
           stats.pages++
-          stats.bytes += delta.length
-          w.addDelta(index, delta)
+          stats.bytes += n
+          w.addDelta(index, this.deltaScratch.subarray(0, n))
           return
         }
         stats.overflow++
