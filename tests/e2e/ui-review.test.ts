@@ -129,8 +129,11 @@ describe.skipIf(skip !== null)(`keyboard and 简体中文 review in chromium${sk
       await page.locator('main.content h1').waitFor()
       await read(nav)
       if (nav === 'io') {
+        // the tabs follow the arrow keys
+        await page.focus('[data-tab=exits]')
         for (const tab of ['net', 'plan']) {
-          await page.click(`[data-tab=${tab}]`)
+          await page.keyboard.press('ArrowRight')
+          await page.locator(`[data-tab=${tab}][aria-selected=true]:focus`).waitFor()
           await read(`io ${tab}`)
         }
       }

@@ -85,7 +85,7 @@ export default {
       remaining: 'remaining',
       transferred: 'transferred'
     },
-    rounds: { title: 'Rounds: pages sent vs dirtied meanwhile', sent: 'pages sent', dirtied: 'pages dirtied', round: 'round {n}' },
+    rounds: { title: 'Rounds: pages sent vs dirtied meanwhile', sent: 'pages sent', dirtied: 'pages dirtied', round: 'round {n}', axisPages: 'pages (4 KiB each)' },
     latency: {
       title: 'Client latency',
       noClient: 'No load client for this migration: it talks to the guest’s web workload over a NIC on the host network (virtio, emulated or VF + virtio failover), and this VM has none.',

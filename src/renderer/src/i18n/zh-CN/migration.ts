@@ -85,7 +85,7 @@ export default {
       remaining: '剩余',
       transferred: '已传输'
     },
-    rounds: { title: '各轮：已发送页面与期间弄脏的页面', sent: '已发送页面', dirtied: '弄脏页面', round: '第 {n} 轮' },
+    rounds: { title: '各轮：已发送页面与期间弄脏的页面', sent: '已发送页面', dirtied: '弄脏页面', round: '第 {n} 轮', axisPages: '页数（每页 4 KiB）' },
     latency: {
       title: '客户端延迟',
       noClient: '此次迁移没有负载客户端：它通过宿主机网络上的网卡（virtio、模拟网卡或 VF + virtio 故障切换）访问客户机的 web 工作负载，而此虚拟机没有网卡。',
