@@ -7,22 +7,16 @@ import { MessageChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { channelFromPort, describeVm, MigrationDestination, MigrationSource, type MigrationInfo } from '../../../src/main/engine/migration'
 import { createVm, type Vm } from '../../../src/main/engine/vmm/vm'
-import { HostNetwork } from '../../../src/main/engine/host/host-network'
+import type { HostNetwork } from '../../../src/main/engine/host/host-network'
 import type { VmConfig } from '../../../src/main/engine/vmm/api'
-import { KERNEL_ELF, runUntilServing, text } from '../io/nic-vm'
+import { KERNEL_ELF, runUntilServing, text, vfHost } from '../io/nic-vm'
 
 const CONFIG: VmConfig = { name: 'fo-mig', memoryMiB: 16, mode: 'hardware-assisted', nic: 'vf-failover', vtpm: false, cmdline: 'selftest=0 workload=web' }
 const MS = 1_000_000
 
-function host(name: string, vfs: number): HostNetwork {
-  const h = new HostNetwork()
-  h.configure({ name, iommu: true, sriovVfs: vfs })
-  return h
-}
-
 async function migrateFailover(destVfsFree: boolean): Promise<{ statuses: string[]; info: MigrationInfo; dest: Vm; destNet: HostNetwork; srcNet: HostNetwork }> {
   const elf = new Uint8Array(readFileSync(KERNEL_ELF))
-  const srcNet = host('host-a', 1)
+  const srcNet = vfHost(1, 'host-a')
   const src = createVm(CONFIG, elf, { network: srcNet.forVm('vm1', CONFIG.name) }) as Vm
   runUntilServing(src)
   srcNet.startWebClient('vm1', { intervalNs: 500_000, count: 10 })
@@ -30,7 +24,7 @@ async function migrateFailover(destVfsFree: boolean): Promise<{ statuses: string
   expect(srcNet.webReport('vm1')?.summary.answered).toBe(10)
   expect(src.nic?.failover?.delivered.primary).toBe(10)
 
-  const destNet = host('host-c', 1)
+  const destNet = vfHost(1, 'host-c')
   if (!destVfsFree) createVm({ ...CONFIG, name: 'holder', nic: 'sriov-vf' }, elf, { network: destNet.forVm('holder', 'holder') })
   let dest: Vm | null = null
   const { port1, port2 } = new MessageChannel()
