@@ -25,7 +25,7 @@ async function enterThenEscape(page: Page, opener: Locator, dialog: string): Pro
   await opener.focus()
   await page.keyboard.press('Enter')
   await page.locator(dialog).waitFor()
-  expect((await focused(page, dialog)).inside).toBe(true)
+  await expect.poll(async () => (await focused(page, dialog)).inside).toBe(true)
   await page.keyboard.press('Escape')
   await page.locator(dialog).waitFor({ state: 'detached' })
 }
@@ -53,8 +53,8 @@ describe.skipIf(skip !== null)(`keyboard and 简体中文 review in chromium${sk
     await page.keyboard.type('kbd-vm')
     await page.keyboard.press('Enter')
     await page.locator('#vm-host').waitFor()
-    // the name field went away with its step: the focus moved into the new step, not out of the dialog
-    expect((await focused(page, '[data-testid=wizard]')).inside).toBe(true)
+    // the name field went away with its step: the focus moves into the new step, not out of the dialog
+    await expect.poll(async () => (await focused(page, '[data-testid=wizard]')).inside).toBe(true)
     await page.click('[data-testid=wizard-next]')
     await page.click('[data-testid=wizard-next]')
     await page.locator('[data-testid=review]').waitFor()
