@@ -11,7 +11,7 @@ export default {
     booted: 'Last boot: {image} ({bytes} bytes), command line “{cmdline}”, boot #{reset}',
     tabs: { pcrs: 'PCRs', events: 'Event log', attest: 'Attest', tamper: 'Tamper demo', seal: 'Seal / unseal', export: 'Export' },
     pcrs: { pcr: 'PCR', bank: 'Bank', value: 'Value', showAll: 'Show all 24 PCRs', showUsed: 'Show PCRs 0–9' },
-    events: { differs: 'differs from the reference', index: '#', pcr: 'PCR', type: 'Event type', digest: 'SHA-256 digest', detail: 'Measured', empty: 'No events recorded.' },
+    events: { differs: 'differs from the reference', index: '#', pcr: 'PCR', type: 'Event type', digest: 'SHA-256 digest', detail: 'Measured', empty: 'No events recorded yet: the firmware measures the kernel and its command line when the VM boots. Start the VM, then come back.' },
     attest: {
       akKind: 'Attestation key',
       ecc: 'ECDSA P-256',

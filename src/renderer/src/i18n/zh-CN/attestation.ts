@@ -10,7 +10,7 @@ export default {
     booted: '上次启动：{image}（{bytes} 字节），命令行 “{cmdline}”，第 {reset} 次启动',
     tabs: { pcrs: 'PCR', events: '事件日志', attest: '证明', tamper: '篡改演示', seal: '密封 / 解封', export: '导出' },
     pcrs: { pcr: 'PCR', bank: '哈希库', value: '值', showAll: '显示全部 24 个 PCR', showUsed: '显示 PCR 0–9' },
-    events: { differs: '与参考值不同', index: '#', pcr: 'PCR', type: '事件类型', digest: 'SHA-256 摘要', detail: '度量内容', empty: '没有记录任何事件。' },
+    events: { differs: '与参考值不同', index: '#', pcr: 'PCR', type: '事件类型', digest: 'SHA-256 摘要', detail: '度量内容', empty: '尚无事件记录：虚拟机启动时，固件会度量内核及其命令行。请先启动虚拟机，再回到这里。' },
     attest: {
       akKind: '证明密钥',
       ecc: 'ECDSA P-256',
