@@ -50,6 +50,20 @@ describe('snapshot store', () => {
     expect(again.listSnapshots('vm1').map((s) => [s.id, s.description, s.current])).toEqual([['snap-0001', 'clean', true]])
   })
 
+  it('revert reads only the pages a guest changed, even when they lie together at the start of RAM', () => {
+    const vm = new SyntheticVm({ pages: 4096, seed: 11 })
+    const snap = store.take('vm1', vm).snapshot.id
+    const before = fingerprint(vm)
+    for (let p = 0; p < 1200; p++) vm.ram[p * 4096 + 9] ^= 0x3c // the first 1200 pages (4.7 MiB) change
+    const r = store.revert('vm1', snap, vm)
+    expect(fingerprint(vm)).toBe(before)
+    expect(r.pagesRead).toBe(1200)
+    expect(r.pagesKept).toBe(4096 - 1200)
+    for (let p = 0; p < 4096; p++) vm.ram[p * 4096 + 9] ^= 0x3c // every page differs: nothing to keep, all read
+    expect(store.revert('vm1', snap, vm).pagesRead).toBe(4096)
+    expect(fingerprint(vm)).toBe(before)
+  })
+
   it('builds a tree with the current position, and revert moves it', () => {
     const vm = new SyntheticVm({ pages: 64, seed: 3 })
     const a = store.take('vm1', vm, { description: 'a' }).snapshot.id
