@@ -5,7 +5,7 @@
 // migrating (target <= 25%).
 //   npx tsx bench/migration.ts [--pairs N] [--warmup N] [--only busy|sleeping] [--verify off|written|full]
 //                              [--profile DIR] [--destination same|worker] [--guest engine|synthetic]
-//                              [--pages W] [--rate R] [--xbzrle]
+//                              [--pages W] [--rate R] [--xbzrle] [--full-cost]
 // Two dirtiers, same working set and dirty rate:
 //   busy (the primary figure): `dirty.spin=1`, the dirtier polls the clock between writes, so the vCPU is
 //     always busy, as in QEMU's migration-test guest; the peer then costs what simulating this guest costs.
@@ -20,8 +20,9 @@
 // Virtual figures are deterministic: the bench checks every pair's migration gives the warm-up's total time.
 // --verify: how RAM is checked at the switchover (state-hash.ts RamCheck); default 'off': verification is a test
 // aid, so its cost is measured apart on the same RAM after each run ('written' at both ends, and 'full': SHA-256
-// of all 256 MiB at both ends, first counted pair) and printed. The bench itself checks after every run that the
-// destination's RAM equals the source's (the 'written' digests, and the full SHA-256 in the first counted pair).
+// of all 256 MiB at both ends, in the first counted pair with --full-cost: it reads every never-used page, seconds
+// here) and printed. The bench itself checks after every run that the destination's RAM equals the source's (the
+// 'written' digests, and the full SHA-256 when measured).
 // --destination worker runs the destination endpoint in its own worker thread, as the app does (each host is a
 // worker): its work then overlaps the source's when a core is free. Default: same thread (all work counted).
 // --profile DIR writes V8 CPU profiles of the first counted pair: DIR/<label>-migration.cpuprofile (the migration
@@ -63,6 +64,7 @@ const rate = Number(arg('rate', '20000'))
 const guestKind = arg('guest', 'engine')
 const verify = arg('verify', 'off') as RamCheck
 const xbzrle = args.includes('--xbzrle')
+const fullCost = args.includes('--full-cost')
 const only = arg('only', '')
 const profileDir = arg('profile', '')
 const pairs = Math.max(1, Number(arg('pairs', arg('repeat', '5'))))
@@ -165,7 +167,7 @@ interface Pair {
   migrationFirst: boolean
   clock: Clock
   verifyWritten: number
-  /** NaN when not measured (only the first counted pair measures it: it reads all 2 × 256 MiB). */
+  /** NaN when not measured (--full-cost: the first counted pair; it reads all 2 × 256 MiB). */
   verifyFull: number
   loadAvg: number
 }
@@ -362,11 +364,11 @@ async function pair(label: string, guest: Guest, migrationFirst: boolean, totalN
   let peer: { value: number; cost: Cost }
   const first = migrationFirst || totalNs === null
   if (first) {
-    m = await migrate(guest, src, firstCounted, profile('migration'))
+    m = await migrate(guest, src, firstCounted && fullCost, profile('migration'))
     peer = await timePeer(Math.round(m.info['total-time'] * 1e6))
   } else {
     peer = await timePeer(totalNs)
-    m = await migrate(guest, src, firstCounted, profile('migration'))
+    m = await migrate(guest, src, firstCounted && fullCost, profile('migration'))
   }
   return {
     info: m.info,
@@ -451,7 +453,7 @@ function report(label: string, runs: Pair[]): void {
   p('machinery_wall', `${ms(wall * 1000 - guest)} (wall minus the guest's own run)`)
   p('machinery_vs_peer', `${pct((wall - guest / 1000) / Math.max(peerWall, 1e-9))} (the machinery's cost against the peer, as if the guest also ran through the downtime)`)
   p('verify_written_both_ends', `${(verifyWritten * 1000).toFixed(0)} ms`)
-  p('verify_full_both_ends', `${(verifyFull * 1000).toFixed(0)} ms (SHA-256 of all RAM, first counted pair; not in the figure unless --verify full)`)
+  if (!Number.isNaN(verifyFull)) p('verify_full_both_ends', `${(verifyFull * 1000).toFixed(0)} ms (SHA-256 of all RAM; not in the figure unless --verify full)`)
   p('peer_same_virtual_time_wall', `${peerWall.toFixed(3)} s`)
   p('cpu_time', `${m((r) => r.migration.cpu).toFixed(3)} s migrating vs ${m((r) => r.peer.cpu).toFixed(3)} s peer (this process, all threads)`)
   p('page_faults', `${m((r) => r.migration.faults)} migrating vs ${m((r) => r.peer.faults)} peer (first touches of memory; tens of µs each on this host)`)
