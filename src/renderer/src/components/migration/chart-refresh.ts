@@ -3,6 +3,7 @@
 // is destroyed with the component. useMigrationChart adds what the charts also share: the look, the canvas and
 // redrawing only when the number of data items changed.
 import { Chart } from 'chart.js'
+import '../../chart-theme'
 import type { ChartConfiguration, ChartType } from 'chart.js'
 import { markRaw, onBeforeUnmount, onMounted, watch } from 'vue'
 import type { Ref } from 'vue'
