@@ -128,6 +128,7 @@ describe.skipIf(skip !== null)(`keyboard and 简体中文 review in chromium${sk
       await page.locator(`[data-nav=${nav}][aria-current=page]`).waitFor()
       await page.locator('main.content h1').waitFor()
       await read(nav)
+      if (nav === 'hosts') expect(await page.title()).toBe('主机 — VMM Workbench') // the window names the page
       if (nav === 'io') {
         // the tabs follow the arrow keys
         await page.focus('[data-tab=exits]')
