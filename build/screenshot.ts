@@ -1,5 +1,5 @@
 // Takes the README screenshots: starts the built lab server on a temporary data directory, creates two VMs (one per
-// virtualization mode), boots them, runs a workload, migrates one, runs the labs, and captures the pages with
+// virtualization mode), boots them, runs a workload, migrates the web server with its load client, runs the labs, and captures the pages with
 // Debian's chromium: docs/screenshot.png (VM page, English), docs/screenshot-zh-CN.png (VM list, 简体中文) and the
 // gallery in docs/screenshots/.   npx tsx build/screenshot.ts   (after npm run build; WB_LAB_ROOT for another build)
 import { mkdirSync } from 'node:fs'
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       await page.locator(`tr[data-vm="${name}"]`).waitFor()
     }
     await create('course-lab-1', 'trap-and-emulate', 'virtio', true)
-    await create('web-tier', 'hardware-assisted', 'sriov-vf', false)
+    await create('web-tier', 'hardware-assisted', 'virtio', false)
     for (const name of ['course-lab-1', 'web-tier']) await page.locator(`tr[data-vm="${name}"] [data-action=start]`).click()
 
     // the VM page with a memory-dirtying workload
@@ -56,12 +56,25 @@ async function main(): Promise<void> {
     await page.mouse.move(0, 0)
     await page.screenshot({ path: join(DOCS, 'screenshot.png') })
 
-    // a live migration of the busy guest to host-b, with its rounds chart
+    // a live migration of the web server to host-b, with the load client's latency timeline
+    await nav('vms')
+    await page.locator('tr[data-vm="web-tier"] .link').click()
+    await until(page, async () => (await text()).includes('wb$'), 60_000)
+    await page.locator('[data-testid=console]').click()
+    await page.keyboard.type('run web')
+    await page.keyboard.press('Enter')
+    await until(page, async () => (await text()).includes('web: serving'), 60_000)
     await page.click('[data-testid=vm-migrate]')
+    await page.selectOption('[data-testid=mig-target]', 'host-b')
+    // a slow link (2 MiB/s) so the switch takes tens of ms and the client's blip shows beside the downtime
+    await page.locator('[data-testid=migrate-dialog] [data-param="max-bandwidth"] input').fill('2')
     await page.click('[data-testid=mig-start]')
-    await until(page, async () => /Completed/.test(await page.locator('[data-testid=vm-migration]').innerText().catch(() => '')), 120_000)
-    await page.waitForTimeout(1000)
-    await page.locator('[data-testid=vm-migration]').screenshot({ path: join(GALLERY, 'migration.png') })
+    const panel = page.locator('[data-testid=vm-migration]')
+    await until(page, async () => /Completed/.test(await panel.innerText().catch(() => '')), 120_000)
+    await panel.locator('[data-testid=latency-chart]').waitFor({ timeout: 60_000 })
+    await page.waitForTimeout(1500)
+    await page.mouse.move(0, 0)
+    await panel.screenshot({ path: join(GALLERY, 'migration.png') })
 
     // the attestation checklist
     await nav('attestation')
