@@ -38,13 +38,7 @@ describe('app VM with a virtio NIC, through the service', () => {
     await until(() => text(vm.id).includes('wb$ '), 90_000)
     await service.sendSerial(vm.id, 'run web\r')
     await until(() => text(vm.id).includes('web: serving on sr-iov vf 52:54:00:'), 15_000)
-    const conn = service.hosts.connection('host-a')
-    await conn.call('net.webStart', { vmId: vm.id, intervalNs: 1_000_000, count: 10 })
-    let report = await conn.call('net.webReport', { vmId: vm.id })
-    for (let t = 0; t < 3000 && (report?.summary.answered ?? 0) < 10; t++) {
-      await new Promise((r) => setTimeout(r, 20))
-      report = await conn.call('net.webReport', { vmId: vm.id })
-    }
+    const report = await webRequests(service, 'host-a', vm.id, 10)
     expect(report?.summary.answered).toBe(10)
     expect(report?.summary.duplicates).toBe(0)
     await service.stop(vm.id)

@@ -437,7 +437,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
   }
 
   wakeAt(t: number): void {
-    if (t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = Math.ceil(t) // it slept until the frame came (whole cycles)
+    this.sleepTo(t) // it slept until the frame came
   }
 
   advanceTo(t: number): void {
@@ -549,7 +549,7 @@ export class Vm implements VmInstance, PostcopyTarget, VmCore, ClockMember {
     return r
   }
 
-  /** A sleeping vCPU's clock moves to `t` (it slept until then). */
+  /** A sleeping vCPU's clock moves to `t` (it slept until then), in whole cycles. */
   private sleepTo(t: number): void {
     if (t !== Infinity && t > this.hart.cycle && this.sleepingUntil() !== null) this.hart.cycle = Math.ceil(t)
   }
